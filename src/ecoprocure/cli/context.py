@@ -1,0 +1,59 @@
+"""What every command needs: settings, the database, printing and error translation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from ecoprocure.errors import EcoprocureError
+from ecoprocure.settings import Settings, load_settings
+from ecoprocure.store.db import Database
+
+console = Console(soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@contextmanager
+def database(*, migrate: bool = True) -> Iterator[Database]:
+    db = Database.from_settings(settings(), migrate=migrate)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Exit non-zero with a one-line reason on stderr (the CLI contract)."""
+    sys.stderr.write("error: " + " ".join(message.split()) + "\n")
+    raise typer.Exit(code)
+
+
+def handles_errors(func: F) -> F:
+    """Translate ecoprocure errors into the one-line stderr message and exit code 1."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except EcoprocureError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        return None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,54 @@
+"""``ecoprocure demo``: build a demo workspace and show what the system does, then exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.table import Table
+
+from ecoprocure.cli.context import console, database, handles_errors, settings
+from ecoprocure.cli.registry_commands import print_report
+from ecoprocure.demo.workspace import DemoResult, build_demo_workspace
+
+
+@handles_errors
+def demo() -> None:
+    """Prepare a demo workspace in ECOPROCURE_HOME (reference data, a generated registry, keys) and tour it."""
+    conf = settings()
+    console.rule("[bold]ecoprocure demo")
+    console.print(f"workspace: {conf.home.resolve()}  database: {conf.resolved_database_url}")
+    with database() as db:
+        result = build_demo_workspace(db, conf, log=console.print)
+    for report in result.imports:
+        print_report(report)
+    _show(result)
+    console.rule("what to try next")
+    number = result.valid_number
+    console.print(f"  ecoprocure verify {number}\n"
+                  f"  ecoprocure verify --brand '{result.sample_brand}' --model '{result.sample_model}' --json\n"
+                  f"  ecoprocure verify --offline '<QR text above>' --public-key {result.public_key}\n"
+                  f"  ecoprocure search '{result.sample_query_zh}'   ecoprocure search 'lenov'\n"
+                  f"  ecoprocure stats --year {dt.date.today().year}\n"
+                  f"  ecoprocure certificate history {result.suspended_number}\n"
+                  f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)")
+
+
+def _show(result: DemoResult) -> None:
+    console.rule("verification")
+    for label, answer in result.verifications:
+        console.print(f"[bold]{label}[/] → {answer.status.value}: {answer.reason}")
+        for r in answer.recognised_by:
+            console.print(f"    recognised by {r.scheme_code} ({r.agreement_code})")
+    console.print(f"QR code written: {', '.join(str(p) for p in result.qr_files)}")
+    console.print(f"QR text: {result.qr_text}")
+    console.rule("catalogue search")
+    for query, hits in result.searches:
+        console.print(f"[bold]{query}[/]: " + (", ".join(f"{h.brand} {h.model} ({h.certificate})" for h in hits[:3])
+                                               or "no match"))
+    console.rule("programme statistics")
+    table = Table("scheme", "year", "criteria", "licensees", "certificates", "categories", "product models")
+    for row in result.statistics:
+        c = row.counts
+        table.add_row(row.scheme_code, str(row.year), *(f"{c[k]:,}" for k in
+                      ("criteria", "licensees", "certificates", "categories", "product_models")))
+    console.print(table)

@@ -1,0 +1,29 @@
+"""Entry point: ``ecoprocure COMMAND``. Each group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from ecoprocure.cli import certificate_commands, demo_command, registry_commands, verify_command
+
+app = typer.Typer(
+    name="ecoprocure",
+    help="Green public procurement backed by ecolabels. Every command honours ECOPROCURE_HOME "
+    "(data directory, default ./ecoprocure-data) and ECOPROCURE_DATABASE_URL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("demo")(demo_command.demo)
+app.command("verify")(verify_command.verify)
+app.command("search")(registry_commands.search)
+app.command("stats")(registry_commands.stats)
+app.add_typer(registry_commands.db_app, name="db")
+app.add_typer(registry_commands.reference_app, name="reference")
+app.add_typer(registry_commands.registry_app, name="registry")
+app.add_typer(certificate_commands.certificate_app, name="certificate")
+app.add_typer(certificate_commands.criterion_app, name="criterion")
+app.add_typer(certificate_commands.keys_app, name="keys")
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Synthetic demo data and the demo workspace (clearly marked synthetic; never mixed with reference data)."""

@@ -1,0 +1,102 @@
+"""The demo workspace: reference data, a generated registry and a tour of verification,
+signing, search and statistics. Used by ``ecoprocure demo``; safe to run again (idempotent)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from ecoprocure.demo.registry_generator import DEMO, generate
+from ecoprocure.domain.lifecycle import Action, Status
+from ecoprocure.domain.signing import sign
+from ecoprocure.domain.verification import VerificationAnswer, verify_offline
+from ecoprocure.ingest.registry_import import ImportReport, import_registry_file
+from ecoprocure.reports.certificate_qr import write_qr
+from ecoprocure.settings import Settings
+from ecoprocure.store.catalogue_search import Hit, search
+from ecoprocure.store.certificates import apply_action, certificate_payload
+from ecoprocure.store.db import Database
+from ecoprocure.store.keys import generate_key, key_paths, load_private_key, read_public_key
+from ecoprocure.store.models import Certificate, ProductModel
+from ecoprocure.store.reference_loader import load_reference
+from ecoprocure.store.statistics import programme_statistics
+from ecoprocure.store.verification import Verifier
+from ecoprocure.domain.statistics import YearCounts
+
+
+@dataclass
+class DemoResult:
+    imports: list[ImportReport] = field(default_factory=list)
+    verifications: list[tuple[str, VerificationAnswer]] = field(default_factory=list)
+    searches: list[tuple[str, list[Hit]]] = field(default_factory=list)
+    statistics: list[YearCounts] = field(default_factory=list)
+    qr_text: str = ""
+    qr_files: list[Path] = field(default_factory=list)
+    public_key: Path | None = None
+    valid_number: str = ""
+    suspended_number: str = ""
+    sample_brand: str = ""
+    sample_model: str = ""
+    sample_query_zh: str = "华"
+
+
+def build_demo_workspace(db: Database, conf: Settings, log: Callable[[str], Any] = print) -> DemoResult:
+    result = DemoResult()
+    demo_dir = conf.home / "demo"
+    today = dt.date.today()
+    with db.engine.begin() as conn:
+        load_reference(conn)
+    log("loaded the shipped reference data (schemes, categories, CPV mappings, criteria, agreements)")
+    files = generate(demo_dir, DEMO, as_of=today)
+    with db.engine.begin() as conn:
+        load_reference(conn, demo_dir)  # the generated categories and criteria (marked synthetic)
+    log(f"generated a synthetic registry in {demo_dir}")
+    for name in ("licensees", "certificates", "models"):
+        result.imports.append(import_registry_file(db, files[name], uploads_dir=conf.resolved_uploads_dir,
+                                                   actor="demo"))
+    keys_dir = conf.resolved_keys_dir
+    if not key_paths(keys_dir, "CEL")[0].exists():
+        generate_key(keys_dir, "CEL")
+    result.public_key = key_paths(keys_dir, "CEL")[1]
+    _tour(db, conf, result, today)
+    return result
+
+
+def _tour(db: Database, conf: Settings, result: DemoResult, today: dt.date) -> None:
+    with db.transaction() as session:
+        numbers = list(session.scalars(select(Certificate.number).order_by(Certificate.id).limit(2)))
+        result.valid_number, result.suspended_number = numbers[0], numbers[1]
+        cert = session.scalars(select(Certificate).where(Certificate.number == result.suspended_number)).one()
+        if cert.status == Status.VALID.value:
+            apply_action(session, cert.number, Action.SUSPEND, actor="demo",
+                         reason="surveillance audit found VOC content above the criterion limit")
+        product = session.scalars(select(ProductModel).where(ProductModel.certificate_id == select(
+            Certificate.id).where(Certificate.number == result.valid_number).scalar_subquery()).limit(1)).one()
+        result.sample_brand, result.sample_model = product.brand, product.model
+        payload = certificate_payload(session, result.valid_number)
+    qr_text = sign(payload, load_private_key(conf.resolved_keys_dir, "CEL"))
+    result.qr_text = qr_text
+    result.qr_files = write_qr(qr_text, conf.home / "demo" / "qr", payload.number)
+    public = read_public_key(result.public_key)  # type: ignore[arg-type]
+    tampered = sign(replace(payload, expires=dt.date(2099, 12, 31)), load_private_key(conf.resolved_keys_dir, "CEL"))
+    forged = qr_text.split(".")[0] + "." + tampered.split(".")[1] + "." + qr_text.split(".")[2]
+    with Verifier(db, conf.resolved_keys_dir) as verifier:
+        result.verifications = [
+            (f"certificate {result.valid_number}", verifier.by_number(result.valid_number, today)),
+            (f"certificate {result.suspended_number}", verifier.by_number(result.suspended_number, today)),
+            (f"brand+model '{result.sample_brand.upper()}  {result.sample_model.lower()}'",
+             verifier.by_brand_model(result.sample_brand.upper(), result.sample_model.lower(), today)),
+            ("certificate CEC-0000-NOPE", verifier.by_number("CEC-0000-NOPE", today)),
+            ("QR code, online", verifier.by_qr(qr_text, today)),
+            ("QR code, offline with the public key", verify_offline(qr_text, public, today)),
+            ("QR code with an edited expiry date", verify_offline(forged, public, today)),
+        ]
+    with db.engine.connect() as conn:
+        for query in (result.sample_query_zh, result.sample_brand[:3], "家具", "paint"):
+            result.searches.append((query, search(conn, query, limit=5)))
+        result.statistics = programme_statistics(conn, today.year)

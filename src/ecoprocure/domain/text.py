@@ -1,0 +1,35 @@
+"""Text normalisation shared by matching, verification and search.
+
+Brand and model strings arrive typed by people: full-width letters from Chinese input methods,
+doubled spaces, non-breaking spaces, assorted dashes. A *key* is the form two spellings of the
+same model share; it is computed once at import and once per lookup, never in SQL, so every
+database and engine compares the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")
+_SPACES = re.compile(r"\s+", re.UNICODE)
+
+
+def clean_text(value: str) -> str:
+    """NFKC-normalise, unify dashes and collapse runs of white space (including U+3000, NBSP)."""
+    text = unicodedata.normalize("NFKC", value).translate(_DASHES)
+    return _SPACES.sub(" ", text).strip()
+
+
+def match_key(value: str) -> str:
+    """The comparison key of a brand or model: case-folded, width-folded, without white space.
+
+    >>> match_key("ＴｈｉｎｋＣｅｎｔｒｅ  M720") == match_key("thinkcentre m720")
+    True
+    """
+    return _SPACES.sub("", clean_text(value).casefold())
+
+
+def certificate_key(value: str) -> str:
+    """Certificate numbers compare without case, width or white-space differences."""
+    return _SPACES.sub("", clean_text(value)).upper()

@@ -1,0 +1,1 @@
+"""Readers that turn files (CSV, XLSX, ENERGY STAR exports, later OCDS) into validated rows."""

@@ -1,0 +1,90 @@
+"""Parsing of single field values (dates, GTINs, JSON attributes) with errors that name the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+
+from ecoprocure.errors import DataError
+
+_ISO_LIKE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+class FieldError(DataError):
+    """A value that cannot be used; ``field`` names the column."""
+
+    def __init__(self, field: str, value: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.value = value
+        self.reason = reason
+
+
+def parse_date(field: str, value: str, *, us_order: bool = False) -> dt.date:
+    """Dates as YYYY-MM-DD (also / . 年月日 separators, or YYYYMMDD); MM/DD/YYYY when ``us_order``."""
+    text = value.strip()
+    match = _ISO_LIKE.match(text) or _COMPACT.match(text)
+    parts: tuple[int, int, int] | None = None
+    if match:
+        parts = (int(match[1]), int(match[2]), int(match[3]))
+    elif us_order and (us := _US.match(text)):
+        parts = (int(us[3]), int(us[1]), int(us[2]))
+    if parts is None:
+        expected = "MM/DD/YYYY" if us_order else "YYYY-MM-DD"
+        raise FieldError(field, value, f"{value!r} is not a date; write it as {expected}")
+    try:
+        return dt.date(*parts)
+    except ValueError as exc:
+        raise FieldError(field, value, f"{value!r} is not a real date ({exc})") from None
+
+
+def optional_date(field: str, value: str | None, *, us_order: bool = False) -> dt.date | None:
+    return parse_date(field, value, us_order=us_order) if value and value.strip() else None
+
+
+def gtin_check_digit_ok(digits: str) -> bool:
+    """GS1 mod-10 check digit of GTIN-8/12/13/14."""
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def parse_gtin(field: str, value: str) -> str | None:
+    text = value.strip().replace(" ", "")
+    if not text:
+        return None
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14):
+        raise FieldError(field, value, f"{value!r} is not a GTIN (8, 12, 13 or 14 digits)")
+    if not gtin_check_digit_ok(text):
+        raise FieldError(field, value, f"{value!r} has a wrong GTIN check digit")
+    return text.zfill(14)
+
+
+def parse_attributes(field: str, value: str) -> dict[str, Any]:
+    if not value.strip():
+        return {}
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise FieldError(field, value, f"not a JSON object: {exc.msg} at character {exc.pos}") from None
+    if not isinstance(parsed, dict):
+        raise FieldError(field, value, "must be a JSON object like {\"power_w\": 12.5}")
+    return parsed
+
+
+def required(values: dict[str, str], field: str) -> str:
+    text = (values.get(field) or "").strip()
+    if not text:
+        raise FieldError(field, "", "is required and empty")
+    return text
+
+
+def numeric_or_text(value: str) -> float | str:
+    try:
+        return float(value)
+    except ValueError:
+        return value

@@ -1,0 +1,28 @@
+"""Keep the original of every imported file, content-addressed, before anything reads it."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def keep_original(path: Path, uploads_dir: Path, area: str) -> tuple[Path, str]:
+    """Copy ``path`` to ``uploads_dir/area/<sha256 prefix>-<name>`` (once); return (kept path, sha256)."""
+    digest = sha256_of(path)
+    target_dir = uploads_dir / area
+    target_dir.mkdir(parents=True, exist_ok=True)
+    kept = target_dir / f"{digest[:16]}-{path.name}"
+    if not kept.exists():
+        tmp = kept.with_suffix(kept.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(kept)  # atomic: a kept file is always complete
+    return kept, digest

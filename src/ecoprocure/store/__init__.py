@@ -1,0 +1,1 @@
+"""Storage of the registry and accounts: SQLAlchemy models, migrations and queries."""
