@@ -16,7 +16,8 @@ from ecoprocure.domain.text import clean_text
 
 # CJK Unified Ideographs (+ extension A), kana and Hangul syllables.
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
-_RUN = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
+# A Latin (or other) word stops where a CJK run starts: "MateBook笔记本" is matebook + 笔记 记本.
+_RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 

@@ -27,9 +27,15 @@ def match_key(value: str) -> str:
     >>> match_key("ＴｈｉｎｋＣｅｎｔｒｅ  M720") == match_key("thinkcentre m720")
     True
     """
-    return _SPACES.sub("", clean_text(value).casefold())
+    return _without_spaces(clean_text(value).casefold())
 
 
 def certificate_key(value: str) -> str:
     """Certificate numbers compare without case, width or white-space differences."""
-    return _SPACES.sub("", clean_text(value)).upper()
+    return _without_spaces(clean_text(value).upper())
+
+
+def _without_spaces(text: str) -> str:
+    # Normalise again after folding and dropping spaces: both can leave a letter next to a
+    # combining mark ("U ̈" → "ü"), and a key must be its own key.
+    return unicodedata.normalize("NFKC", _SPACES.sub("", text))
