@@ -110,3 +110,11 @@ def test_cjk_run_has_one_bigram_per_adjacent_pair(chars: list[str]) -> None:
     assert len(bigrams) == len(run) - 1
     assert all(len(b) == 2 for b in bigrams)
     assert bigrams[0] + "".join(b[1] for b in bigrams[1:]) == run
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F)))
+def test_ascii_fast_path_tokenises_like_the_general_path(value: str) -> None:
+    # A trailing CJK character sends the same text down the general (non-ASCII) path.
+    general = index_tokens(value + " 联").split(" ")
+    assert general[-1] == "联"
+    assert index_tokens(value) == " ".join(general[:-1])

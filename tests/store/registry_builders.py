@@ -24,18 +24,44 @@ FUTURE = dt.date(TODAY.year + 3, 12, 31)  # an expiry date that has not come yet
 ENDED = dt.date(2022, 12, 31)  # an expiry date that has passed
 
 LENOVO, HUASEN, NIPPON, GREE, DELI = (
-    "91110108LENOVO001", "91120116HUASEN002", "91310000NIPPON003", "91440400GREE00004", "91330200DELI00005")
+    "91110108LENOVO001",
+    "91120116HUASEN002",
+    "91310000NIPPON003",
+    "91440400GREE00004",
+    "91330200DELI00005",
+)
 
 LICENSEES = [
-    {"registration_id": LENOVO, "name_en": "Lenovo (Beijing) Co., Ltd.", "name_zh": "联想（北京）有限公司",
-     "country": "CN"},
-    {"registration_id": HUASEN, "name_en": "Tianjin Huasen Furniture Co., Ltd.", "name_zh": "天津华森家具有限公司",
-     "country": "CN"},
-    {"registration_id": NIPPON, "name_en": "Nippon Paint (China) Co., Ltd.", "name_zh": "立邦涂料（中国）有限公司",
-     "country": "CN"},
-    {"registration_id": GREE, "name_en": "Gree Electric Appliances Inc. of Zhuhai",
-     "name_zh": "珠海格力电器股份有限公司", "country": "CN"},
-    {"registration_id": DELI, "name_en": "Deli Group Co., Ltd.", "name_zh": "得力集团有限公司", "country": "CN"},
+    {
+        "registration_id": LENOVO,
+        "name_en": "Lenovo (Beijing) Co., Ltd.",
+        "name_zh": "联想（北京）有限公司",
+        "country": "CN",
+    },
+    {
+        "registration_id": HUASEN,
+        "name_en": "Tianjin Huasen Furniture Co., Ltd.",
+        "name_zh": "天津华森家具有限公司",
+        "country": "CN",
+    },
+    {
+        "registration_id": NIPPON,
+        "name_en": "Nippon Paint (China) Co., Ltd.",
+        "name_zh": "立邦涂料（中国）有限公司",
+        "country": "CN",
+    },
+    {
+        "registration_id": GREE,
+        "name_en": "Gree Electric Appliances Inc. of Zhuhai",
+        "name_zh": "珠海格力电器股份有限公司",
+        "country": "CN",
+    },
+    {
+        "registration_id": DELI,
+        "name_en": "Deli Group Co., Ltd.",
+        "name_zh": "得力集团有限公司",
+        "country": "CN",
+    },
 ]
 
 # Certificate numbers of the catalogue, by what they are for.
@@ -52,23 +78,67 @@ SUSPENSION_REASON = "surveillance test failed: noise above the criterion limit"
 SUSPENDED_SINCE = dt.date(2024, 5, 10)
 
 
-def _cert(number: str, scheme: str, licensee: str, criterion: str, category: str, issued: dt.date,
-          expires: dt.date | None, **state: str) -> dict[str, str]:
-    return {"number": number, "scheme": scheme, "licensee_registration_id": licensee, "criterion": criterion,
-            "category": category, "issued_on": issued.isoformat(), "expires_on": expires.isoformat() if expires else "",
-            "status": state.get("status", ""), "status_since": state.get("status_since", ""),
-            "status_reason": state.get("status_reason", "")}
+def _cert(  # noqa: PLR0917 - the certificate table reads best positionally
+    number: str,
+    scheme: str,
+    licensee: str,
+    criterion: str,
+    category: str,
+    issued: dt.date,
+    expires: dt.date | None,
+    **state: str,
+) -> dict[str, str]:
+    return {
+        "number": number,
+        "scheme": scheme,
+        "licensee_registration_id": licensee,
+        "criterion": criterion,
+        "category": category,
+        "issued_on": issued.isoformat(),
+        "expires_on": expires.isoformat() if expires else "",
+        "status": state.get("status", ""),
+        "status_since": state.get("status_since", ""),
+        "status_reason": state.get("status_reason", ""),
+    }
 
 
 CERTIFICATES = [
     _cert(DESKTOP, "CEL", LENOVO, "HJ 2536-2014", "ict.computer.desktop", dt.date(2021, 3, 1), FUTURE),
-    _cert(NOTEBOOK_SUSPENDED, "CEL", LENOVO, "HJ 2536-2014", "ict.computer.portable", dt.date(2021, 3, 1), FUTURE,
-          status="suspended", status_since=SUSPENDED_SINCE.isoformat(), status_reason=SUSPENSION_REASON),
-    _cert(NOTEBOOK_EU, "EU-ECOLABEL", LENOVO, "(EU) 2016/1371", "ict.computer.portable", dt.date(2020, 5, 1), FUTURE),
+    _cert(
+        NOTEBOOK_SUSPENDED,
+        "CEL",
+        LENOVO,
+        "HJ 2536-2014",
+        "ict.computer.portable",
+        dt.date(2021, 3, 1),
+        FUTURE,
+        status="suspended",
+        status_since=SUSPENDED_SINCE.isoformat(),
+        status_reason=SUSPENSION_REASON,
+    ),
+    _cert(
+        NOTEBOOK_EU,
+        "EU-ECOLABEL",
+        LENOVO,
+        "(EU) 2016/1371",
+        "ict.computer.portable",
+        dt.date(2020, 5, 1),
+        FUTURE,
+    ),
     _cert(FURNITURE_ENDED, "CEL", HUASEN, "HJ 2547-2016", "office.furniture", dt.date(2019, 1, 15), ENDED),
-    _cert(SCHOOL_FURNITURE, "CEL", HUASEN, "HJ 2547-2016", "office.furniture.school", dt.date(2023, 2, 1), FUTURE),
+    _cert(
+        SCHOOL_FURNITURE,
+        "CEL",
+        HUASEN,
+        "HJ 2547-2016",
+        "office.furniture.school",
+        dt.date(2023, 2, 1),
+        FUTURE,
+    ),
     _cert(PAINT, "CEL", NIPPON, "HJ 2537-2014", "chem.paint", dt.date(2022, 4, 1), FUTURE),
-    _cert(AIR_CONDITIONER, "CEL", GREE, "HJ 2535-2013", "appliance.air-conditioner", dt.date(2022, 6, 1), FUTURE),
+    _cert(
+        AIR_CONDITIONER, "CEL", GREE, "HJ 2535-2013", "appliance.air-conditioner", dt.date(2022, 6, 1), FUTURE
+    ),
     _cert(STATIONERY, "CEL", DELI, "HJ 572-2010", "office.stationery", dt.date(2020, 9, 1), FUTURE),
 ]
 
@@ -101,8 +171,11 @@ def write_csv(path: Path, rows: Sequence[dict[str, str]], columns: Sequence[str]
 
 def catalogue_files(folder: Path) -> list[Path]:
     """The catalogue as the three import templates (licensees, certificates, models)."""
-    return [write_csv(folder / "licensees.csv", LICENSEES), write_csv(folder / "certificates.csv", CERTIFICATES),
-            write_csv(folder / "models.csv", MODELS)]
+    return [
+        write_csv(folder / "licensees.csv", LICENSEES),
+        write_csv(folder / "certificates.csv", CERTIFICATES),
+        write_csv(folder / "models.csv", MODELS),
+    ]
 
 
 def import_ok(db: Database, path: Path, uploads_dir: Path) -> ImportReport:
@@ -117,8 +190,9 @@ def build_catalogue(db: Database, folder: Path) -> None:
         import_ok(db, path, folder / "uploads")
 
 
-def add_licensee(session: Session, registration_id: str, name_en: str | None = None,
-                 name_zh: str | None = None) -> Licensee:
+def add_licensee(
+    session: Session, registration_id: str, name_en: str | None = None, name_zh: str | None = None
+) -> Licensee:
     licensee = Licensee(registration_id=registration_id, name_en=name_en, name_zh=name_zh, country="CN")
     session.add(licensee)
     session.flush()

@@ -93,7 +93,7 @@ def show_history(number: str, as_json: Annotated[bool, typer.Option("--json")] =
 
 @certificate_app.command("qr")
 @handles_errors
-def qr(number: str, out: Annotated[Path, typer.Option(help="Folder for the PNG and SVG.")] = Path("."),
+def qr(number: str, out: Annotated[Path, typer.Option(help="Folder for the PNG and SVG.")] = Path(),
        as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Sign a certificate with its scheme's key and write QR codes (PNG and SVG)."""
     with database() as db, db.transaction() as session:

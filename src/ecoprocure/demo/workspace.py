@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ecoprocure.demo.registry_generator import DEMO, generate
 from ecoprocure.domain.lifecycle import Action, Status
 from ecoprocure.domain.signing import sign
+from ecoprocure.domain.statistics import YearCounts
 from ecoprocure.domain.verification import VerificationAnswer, verify_offline
 from ecoprocure.ingest.registry_import import ImportReport, import_registry_file
 from ecoprocure.reports.certificate_qr import write_qr
@@ -26,7 +27,6 @@ from ecoprocure.store.models import Certificate, ProductModel
 from ecoprocure.store.reference_loader import load_reference
 from ecoprocure.store.statistics import programme_statistics
 from ecoprocure.store.verification import Verifier
-from ecoprocure.domain.statistics import YearCounts
 
 
 @dataclass

@@ -131,8 +131,13 @@ def check_transition(
     issued_on: dt.date | None = None,
     new_expires_on: dt.date | None = None,
     criterion: CriterionTerms | None = None,
+    status_since: dt.date | None = None,
 ) -> Transition:
-    """Validate ``action`` on a certificate now in ``stored`` state; return the transition."""
+    """Validate ``action`` on a certificate now in ``stored`` state; return the transition.
+
+    ``status_since`` is the day the stored state began: an action may not take effect before it,
+    or the audit log (read by effective date) would disagree with the stored state.
+    """
     if action is Action.ISSUE:
         raise LifecycleError(f"certificate {number}: already issued; use renew to extend it")
     current = effective_status(stored, expires_on, effective_on)
@@ -142,6 +147,11 @@ def check_transition(
     if issued_on is not None and effective_on < issued_on:
         raise LifecycleError(
             f"certificate {number}: cannot {action} on {effective_on}, before its issue date {issued_on}"
+        )
+    if status_since is not None and effective_on < status_since:
+        raise LifecycleError(
+            f"certificate {number}: cannot {action} on {effective_on}, before its current state "
+            f"({stored}) began on {status_since}"
         )
     expires = expires_on
     if action is Action.RENEW:

@@ -19,6 +19,7 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af"
 # A Latin (or other) word stops where a CJK run starts: "MateBook笔记本" is matebook + 笔记 记本.
 _RUN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
+_ASCII_RUN = re.compile(r"[a-z0-9]+")
 
 
 def _bigrams(run: str) -> list[str]:
@@ -31,6 +32,8 @@ def index_tokens(text: str | None) -> str:
     """The token string stored in the search index for ``text`` (space separated)."""
     if not text:
         return ""
+    if text.isascii():  # fast path for the bulk of model numbers: words are [a-z0-9]+ runs
+        return " ".join(_ASCII_RUN.findall(text.lower()))
     out: list[str] = []
     for run in _RUN.findall(clean_text(text).casefold()):
         out.extend(_bigrams(run) if _IS_CJK.match(run) else [run])

@@ -76,9 +76,14 @@ def _b64(raw: bytes) -> str:
 
 def _unb64(text: str, what: str) -> bytes:
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise SignatureError(f"QR text: {what} is not base64url: {exc}") from exc
+    # The decoder skips stray characters and ignores the unused low bits of the last one, so
+    # several texts decode alike; only the canonical spelling is accepted (a changed text fails).
+    if _b64(raw) != text:
+        raise SignatureError(f"QR text: {what} is not canonical base64url (altered or mistyped)")
+    return raw
 
 
 def sign(payload: CertificatePayload, key: Ed25519PrivateKey) -> str:

@@ -34,7 +34,7 @@ class Growth:
     @property
     def arithmetic(self) -> str:
         if self.previous == 0:
-            return f"{self.measure}: {self.previous} → {self.current} (no growth rate from zero)"
+            return f"{self.measure}: {self.previous:,} → {self.current:,} (no growth rate from zero)"
         return (
             f"{self.measure}: ({self.current:,} − {self.previous:,}) / {self.previous:,} = "
             f"{self.percent(1)} %"

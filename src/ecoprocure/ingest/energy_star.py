@@ -39,15 +39,18 @@ PROGRAMME_SOURCE = "US EPA ENERGY STAR programme, launched 1992 (energystar.gov/
 _USED = {*CORE, *MODEL_COLUMNS, *DATE_COLUMNS, "type"}
 
 
+def _header(path: Path) -> set[str]:
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as fh:
+            return {clean_header(h) for h in next(csv.reader(fh), [])}
+    except OSError:
+        return set()
+
+
 def looks_like(path: Path) -> bool:
     if path.suffix.lower() not in {".csv", ".xlsx"}:
         return False
-    try:
-        with path.open(encoding="utf-8-sig", errors="replace") as fh:
-            header = {clean_header(h) for h in next(csv.reader(fh), [])}
-    except (OSError, StopIteration):
-        return False
-    return set(CORE) <= header
+    return set(CORE) <= _header(path)
 
 
 def product_list(path: Path) -> str:
@@ -136,6 +139,13 @@ FIELD_NAMES = {
     "name_en": "ENERGY STAR Partner", "registration_id": "ENERGY STAR Partner", "brand": "Brand Name",
     "model": "Model Number", "issued_on": "Date Certified", "certificate_number": "ENERGY STAR Unique ID",
 }
+
+
+def field_names(path: Path) -> dict[str, str]:
+    """FIELD_NAMES with the date column this export has: some lists say "Date Qualified"."""
+    header = _header(path)
+    date_column = next((c for c in DATE_COLUMNS if c in header), DATE_COLUMNS[0])
+    return {**FIELD_NAMES, "issued_on": date_column.replace("_", " ").title()}
 
 
 def template_rows(path: Path, conn: Connection, index: RegistryIndex, notes: list[str],

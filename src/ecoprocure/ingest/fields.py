@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from typing import Any
 
@@ -49,7 +50,8 @@ def optional_date(field: str, value: str | None, *, us_order: bool = False) -> d
 def gtin_check_digit_ok(digits: str) -> bool:
     """GS1 mod-10 check digit of GTIN-8/12/13/14."""
     body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    # Weights 3, 1, 3 … from the digit next to the check digit leftwards.
+    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
     return (10 - total % 10) % 10 == check
 
 
@@ -84,7 +86,9 @@ def required(values: dict[str, str], field: str) -> str:
 
 
 def numeric_or_text(value: str) -> float | str:
+    """A measured value as a number when it is one; NaN and infinities stay text (not valid JSON)."""
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         return value
+    return number if math.isfinite(number) else value

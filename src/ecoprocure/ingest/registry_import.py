@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from ecoprocure.errors import DataError, EcoprocureError
-from ecoprocure.ingest import energy_star
+from ecoprocure.ingest import energy_star, parallel_validation
+from ecoprocure.ingest.parallel_validation import validated_batches
 from ecoprocure.ingest.fields import FieldError
 from ecoprocure.ingest.kept_files import keep_original
 from ecoprocure.ingest.registry_rows import (
@@ -34,10 +35,10 @@ from ecoprocure.ingest.tabular import Row, read_rows
 from ecoprocure.store.db import Database
 from ecoprocure.store.models import Certificate, ImportReject, ImportRun, Licensee
 from ecoprocure.store.registry_index import load_criteria, load_index
+from ecoprocure.store.search_index import refresh_names
 from ecoprocure.store.registry_writer import (
     IdAllocator,
     WriteCounts,
-    load_model_context,
     write_certificates,
     write_licensees,
     write_models,
@@ -103,10 +104,10 @@ class _Job:
         self.index: RegistryIndex = load_index(conn, with_certificates=True)
         self.buffers: dict[str, list[tuple[int, Row]]] = {kind: [] for kind in _KINDS}
         self.field_names: dict[str, str] = {}
+        self.us_dates = False
         self.seen_licensees: dict[str, Any] = {}
         self.seen_certificates: dict[str, int] = {}
         self.seen_models: set[int] = set()
-        self.model_context = None
         self.ids = IdAllocator(conn)
         self.now = dt.datetime.now(dt.UTC)
         self.run_id = conn.execute(insert(ImportRun).returning(ImportRun.id),
@@ -139,6 +140,7 @@ class _Job:
     def finish(self, started: dt.datetime) -> None:
         self.flush()
         self.flush_rejects()
+        refresh_names(self.conn)  # licensee and category names may have changed
         self.report.status = "partial" if self.report.rejected else "ok"
         if self._rejects_file is not None:
             self._rejects_file.close()
@@ -161,23 +163,30 @@ class _Job:
         """Validate and write buffered rows, parents first so children can refer to them."""
         for kind in _KINDS:
             batch, self.buffers[kind] = self.buffers[kind], []
-            records = [(number, record) for number, row in batch
-                       if (record := self._validate(kind, row)) is not None]
+            records = []
+            for number, row in batch:
+                record, reject = self.validate(kind, row)
+                if reject is not None:
+                    self.reject(*reject)
+                elif record is not None:
+                    records.append((number, record))
             if records:
                 self._write(kind, records)
 
-    def _validate(self, kind: str, row: Row) -> Any:
+    def validate(self, kind: str, row: Row) -> tuple[Any, tuple[int, str | None, str | None, str] | None]:
+        """(record, None), (None, reject) or (None, None) for a row to skip; no side effects but
+        the duplicate trackers, so a forked reader can run it (see ``parallel_validation``)."""
         try:
             if kind == "licensees":
                 record: Any = validate_licensee(row.values)
                 first = self.seen_licensees.setdefault(record.registration_id, record)
                 if first is not record:
                     if first == record:
-                        return None  # the same licensee again (ENERGY STAR repeats partners on each row)
+                        return None, None  # the same licensee again (ENERGY STAR repeats partners per row)
                     raise FieldError("registration_id", record.registration_id,
                                      f"licensee {record.registration_id} appears twice with different names")
             elif kind == "certificates":
-                record = validate_certificate(row.values, self.index)
+                record = validate_certificate(row.values, self.index, us_dates=self.us_dates)
                 first = self.seen_certificates.setdefault(record.number_key, row.number)
                 if first != row.number:
                     raise FieldError("number", record.number,
@@ -190,9 +199,19 @@ class _Job:
                                      "for this certificate earlier in the file")
                 self.seen_models.add(key)
         except FieldError as exc:
-            self.reject(row.number, self.field_names.get(exc.field, exc.field), exc.value, exc.reason)
-            return None
-        return record
+            return None, (row.number, self.field_names.get(exc.field, exc.field), exc.value, exc.reason)
+        return record, None
+
+    def run_parallel(self, kind: str, path: Path, tick: Callable[[int], None] | None) -> None:
+        """Validate in a forked reader while this process writes (models files: the big ones)."""
+        for batch in validated_batches(path, lambda row: self.validate(kind, row), self.batch_size):
+            self.report.rows_read += batch.rows_read
+            for reject in batch.rejects:
+                self.reject(*reject)
+            if batch.records:
+                self._write(kind, batch.records)
+            if tick is not None:
+                tick(batch.bytes_read)
 
     def _write(self, kind: str, batch: list[tuple[int, Any]]) -> None:
         records = [record for _, record in batch]
@@ -209,9 +228,7 @@ class _Job:
                 self.reject(batch[position][0], fld, None, reason)
             self._learn_certificates([r.number_key for r in records])
         else:
-            if self.model_context is None:
-                self.model_context = load_model_context(self.conn)
-            counts.add(write_models(self.conn, records, self.model_context, self.ids))
+            counts.add(write_models(self.conn, records, self.ids))
 
     def _learn_certificates(self, keys: list[str]) -> None:
         criteria = load_criteria(self.conn)
@@ -221,7 +238,22 @@ class _Job:
                    Certificate.category_id).where(Certificate.number_key.in_(keys))
         ):
             self.index.certificates[key] = CertificateRef(cid, number, criteria[crit], categories.get(cat))
-        self.model_context = None  # new certificates: reload licensee texts before models use them
+
+
+def _feed(job: _Job, items: Iterator[tuple[str, Row]]) -> None:
+    last_row = None
+    for item_kind, row in items:
+        if row.number != last_row:  # an ENERGY STAR row yields three items
+            last_row = row.number
+            job.report.rows_read += 1
+        job.accept(item_kind, row)
+
+
+def _template_of(path: Path, kind: str | None) -> str:
+    """The template a file's header matches (and a clear error when a column is missing)."""
+    for chosen, _ in _tabular_items(path, kind, None):
+        return chosen
+    raise DataError(f"{path.name}: the file has a header but no rows")
 
 
 def _tabular_items(path: Path, kind: str | None,
@@ -267,21 +299,22 @@ def import_registry_file(
     job: _Job | None = None
     try:
         with db.engine.connect().execution_options(sqlite_immediate=True) as conn, conn.begin():
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB while bulk writing
             job = _Job(conn, report, path, actor, batch_size)
             use_energy_star = file_format == "energy-star" or (
                 file_format == "auto" and energy_star.looks_like(path))
             if use_energy_star:
                 report.format = "energy-star"
-                job.field_names = energy_star.FIELD_NAMES
+                job.field_names, job.us_dates = energy_star.field_names(path), True
                 items = energy_star.template_rows(path, conn, job.index, report.notes, progress=tick)
+                _feed(job, items)
             else:
-                items = _tabular_items(path, kind, tick)
-            seen_rows: set[int] = set()
-            for item_kind, row in items:
-                if row.number not in seen_rows:
-                    seen_rows.add(row.number)
-                    report.rows_read += 1
-                job.accept(item_kind, row)
+                chosen = _template_of(path, kind)
+                if chosen == "models" and parallel_validation.available():
+                    job.run_parallel(chosen, path, tick)
+                else:
+                    _feed(job, _tabular_items(path, chosen, tick))
             job.finish(started)
     except EcoprocureError as exc:
         if job is not None:

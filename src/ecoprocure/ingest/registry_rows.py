@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ecoprocure.domain.lifecycle import CriterionTerms, Status, check_issue, check_products_covered
-from ecoprocure.domain.text import certificate_key, clean_text, match_key
+from ecoprocure.domain.text import certificate_key, clean_text, key_of_clean
 from ecoprocure.errors import DataError, LifecycleError
 from ecoprocure.ingest.fields import (
     FieldError,
@@ -90,6 +90,7 @@ class RegistryIndex:
     criteria: dict[tuple[str, str], CriterionRef]
     licensees: dict[str, int]
     certificates: dict[str, CertificateRef] = field(default_factory=dict)
+    number_keys: dict[str, str] = field(default_factory=dict)  # raw certificate number -> key (memo)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ def validate_licensee(values: dict[str, str]) -> LicenseeRecord:
     return LicenseeRecord(registration_id, name_en, name_zh, _optional(values, "country"))
 
 
-def validate_certificate(values: dict[str, str], index: RegistryIndex) -> CertificateRecord:
+def validate_certificate(values: dict[str, str], index: RegistryIndex, *,
+                         us_dates: bool = False) -> CertificateRecord:
+    """``us_dates``: the file writes dates MM/DD/YYYY (ENERGY STAR exports), so errors say so."""
     number = clean_text(required(values, "number"))
     scheme = required(values, "scheme").upper()
     if scheme not in index.schemes:
@@ -152,14 +155,15 @@ def validate_certificate(values: dict[str, str], index: RegistryIndex) -> Certif
                          f"licensee {registration!r} does not exist; import it first (licensees template)")
     criterion = _criterion(index, scheme, required(values, "criterion"))
     category_code = _certificate_category(values, criterion)
-    issued = parse_date("issued_on", values["issued_on"])
-    expires = optional_date("expires_on", values.get("expires_on"))
+    issued = parse_date("issued_on", values["issued_on"], us_order=us_dates)
+    expires = optional_date("expires_on", values.get("expires_on"), us_order=us_dates)
     try:
         check_issue(number, issued, expires, criterion.terms, [category_code] if category_code else [])
     except LifecycleError as exc:
-        raise FieldError(_rule_field(str(exc)), values.get("expires_on", ""), str(exc)) from None
+        rule_field = _rule_field(str(exc))
+        raise FieldError(rule_field, values.get(rule_field) or "", str(exc)) from None
     status = _status(values)
-    since = optional_date("status_since", values.get("status_since")) or issued
+    since = optional_date("status_since", values.get("status_since"), us_order=us_dates) or issued
     return CertificateRecord(
         number, certificate_key(number), index.schemes[scheme], licensee_id, criterion.id,
         index.categories[category_code] if category_code else None,
@@ -201,9 +205,17 @@ def _status(values: dict[str, str]) -> Status:
         raise FieldError("status", text, f"unknown status {text!r}; use {', '.join(s.value for s in Status)}") from None
 
 
+def _certificate_of(index: RegistryIndex, number: str) -> CertificateRef | None:
+    # Models arrive grouped by certificate: remember the raw spelling to skip re-normalising it.
+    key = index.number_keys.get(number)
+    if key is None:
+        key = index.number_keys[number] = certificate_key(number)
+    return index.certificates.get(key)
+
+
 def validate_model(values: dict[str, str], index: RegistryIndex) -> ModelRecord:
     number = required(values, "certificate_number")
-    certificate = index.certificates.get(certificate_key(number))
+    certificate = _certificate_of(index, number)
     if certificate is None:
         raise FieldError("certificate_number", number, f"certificate {number!r} does not exist")
     brand, model = clean_text(required(values, "brand")), clean_text(required(values, "model"))
@@ -213,15 +225,16 @@ def validate_model(values: dict[str, str], index: RegistryIndex) -> ModelRecord:
     category_id = index.categories.get(category_code)
     if category_id is None:
         raise FieldError("category", category_code, f"unknown category {category_code!r}")
-    try:
-        check_products_covered(certificate.number, certificate.criterion.terms, [category_code])
-    except LifecycleError as exc:
-        raise FieldError("category", category_code, str(exc)) from None
+    if category_code not in certificate.criterion.terms.category_codes:
+        try:
+            check_products_covered(certificate.number, certificate.criterion.terms, [category_code])
+        except LifecycleError as exc:
+            raise FieldError("category", category_code, str(exc)) from None
     attributes = parse_attributes("attributes", values.get("attributes") or "")
     for name, value in values.items():
         if name.startswith("attr.") and value.strip():
             attributes[name[5:]] = numeric_or_text(value.strip())
     return ModelRecord(
-        certificate.id, brand, model, match_key(brand), match_key(model),
+        certificate.id, brand, model, key_of_clean(brand), key_of_clean(model),
         parse_gtin("gtin", values.get("gtin") or ""), category_id, attributes or None,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,11 @@ from charset_normalizer import from_bytes
 from ecoprocure.errors import DataError
 
 _SNIFF_BYTES = 256 * 1024
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz"}
+_EAST_ASIAN_MULTIBYTE = {
+    "big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp", "euc_kr",
+    "johab", "shift_jis", "shift_jis_2004", "shift_jisx0213",
+}
 
 
 @dataclass(frozen=True)
@@ -45,12 +51,23 @@ def detect_encoding(path: Path) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(head).best()
+    if len(head) == _SNIFF_BYTES and b"\n" in head:
+        # Cut at a line end: a character split by the block end would rule out the right encoding.
+        head = head[: head.rindex(b"\n") + 1]
+    matches = from_bytes(head)
+    best = matches.best()
     if best is None:
         raise DataError(f"{path.name}: cannot tell the text encoding; save the file as UTF-8")
+    # Short or repetitive Chinese text decodes cleanly as GBK, Big5, EUC-KR and EUC-JP alike and the
+    # detector then ranks them arbitrarily. Chinese offices write GBK, so GB18030 wins a (near) tie
+    # with another East Asian multi-byte encoding, or an outright tie with anything else.
+    gb = next((m for m in matches if m.encoding.lower() in _GB_FAMILY), None)
+    if gb is not None and gb.chaos <= best.chaos + 0.01 and (
+            best.encoding.lower() in _EAST_ASIAN_MULTIBYTE or gb.coherence >= best.coherence):
+        best = gb
     encoding = best.encoding.lower()
     # GB2312 and GBK are subsets of GB18030; decoding with the superset never loses a character.
-    return "gb18030" if encoding in {"gb2312", "gbk", "gb18030", "hz"} else encoding
+    return "gb18030" if encoding in _GB_FAMILY else encoding
 
 
 def clean_header(name: object) -> str:
@@ -90,7 +107,7 @@ def _rows(path: Path, header: list[str], reader: Iterator[list[str]], raw: io.Bu
     width = len(header)
     number = 1
     try:
-        for number, cells in enumerate(reader, start=2):  # noqa: B007 - number used in the except
+        for number, cells in enumerate(reader, start=2):
             if not any(cells):
                 continue
             if len(cells) < width:
@@ -99,11 +116,26 @@ def _rows(path: Path, header: list[str], reader: Iterator[list[str]], raw: io.Bu
             if progress is not None and number % 2000 == 0:
                 progress(raw.tell())
     except UnicodeDecodeError as exc:
-        raise DataError(f"{path.name}: row {number + 1}: not valid text in the detected encoding: {exc}") from exc
+        # The decoder works on 8 KiB blocks, so the row being parsed is not the bad one: find its line.
+        line = _undecodable_line(path, exc.encoding) or number + 1
+        raise DataError(f"{path.name}: line {line}: not valid {exc.encoding} text ({exc.reason}); "
+                        "save the file as UTF-8") from exc
     except csv.Error as exc:
         raise DataError(f"{path.name}: row {number + 1}: malformed CSV: {exc}") from exc
     if progress is not None:
         progress(raw.tell())
+
+
+def _undecodable_line(path: Path, encoding: str) -> int | None:
+    """The 1-based line of the first byte that ``encoding`` cannot decode, or None."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as fh:
+        for line, data in enumerate(fh, start=1):
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError:
+                return line
+    return None
 
 
 def _read_xlsx(path: Path, progress: ProgressCallback | None) -> Iterator[Row]:
@@ -112,7 +144,7 @@ def _read_xlsx(path: Path, progress: ProgressCallback | None) -> Iterator[Row]:
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise DataError(f"{path.name}: not a readable XLSX workbook: {exc}") from exc
     try:
         sheet = book.worksheets[0]

@@ -1,8 +1,12 @@
 """Catalogue search: ranked full-text search over certified products, with filters.
 
-The query is parsed once by ``domain.search_tokens`` and rendered for the backend: an FTS5 MATCH
-expression ranked by bm25 on SQLite, a tsquery ranked by ts_rank on PostgreSQL. Brand and model
-weigh most, then licensee, then category names.
+The query is parsed once by ``domain.search_tokens`` and rendered for the backend (an FTS5 MATCH
+expression on SQLite, a tsquery on PostgreSQL). Results come in two tiers:
+
+1. products whose brand and model hold every term, ranked by bm25 / ts_rank;
+2. products where each term is in the brand/model, the licensee's name or the category's name
+   (e.g. "联想 台式计算机": a brand and a category), ranked by how many terms hit the brand/model,
+   then the licensee. A category-only query lists that category's products.
 """
 
 from __future__ import annotations
@@ -67,17 +71,83 @@ def tsquery_expression(terms: list[QueryTerm]) -> str:
     return " & ".join(parts)
 
 
+class _Backend:
+    """How each database spells a full-text match and its rank."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sqlite = dialect == "sqlite"
+
+    def expression(self, terms: list[QueryTerm]) -> str:
+        return fts5_expression(terms) if self.sqlite else tsquery_expression(terms)
+
+    def ids_matching(self, table: str, param: str) -> str:
+        """SQL selecting the ids in search index ``table`` that match the bound expression."""
+        if self.sqlite:
+            return f"SELECT rowid FROM {table} WHERE {table} MATCH :{param}"
+        id_column = {"product_search": "product_id", "licensee_search": "licensee_id",
+                     "category_search": "category_id"}[table]
+        return f"SELECT {id_column} FROM {table} WHERE document @@ to_tsquery('simple', :{param})"
+
+    def ranked_products(self) -> tuple[str, str, str]:
+        """(score, FROM, WHERE) of tier 1: every term in brand/model."""
+        if self.sqlite:
+            return ("-bm25(product_search)",
+                    "product_search JOIN product_model p ON p.id = product_search.rowid",
+                    "product_search MATCH :q")
+        return ("ts_rank(ps.document, to_tsquery('simple', :q))",
+                "product_search ps JOIN product_model p ON p.id = ps.product_id",
+                "ps.document @@ to_tsquery('simple', :q)")
+
+
 _SELECT = """
 SELECT p.id, p.brand, p.model, ce.number, s.code, l.name_en, l.name_zh, ca.code, ca.name_en, ca.name_zh,
        ce.status, ce.expires_on, {score} AS score
 FROM {source}
-JOIN product_model p ON p.id = {id_column}
 JOIN certificate ce ON ce.id = p.certificate_id
 JOIN scheme s ON s.id = ce.scheme_id
 JOIN licensee l ON l.id = ce.licensee_id
 JOIN category ca ON ca.id = p.category_id
-WHERE {match}
+WHERE ({where}){filters}
+ORDER BY score DESC, p.id
+LIMIT :limit
 """
+
+
+def _name_matches(conn: Connection, backend: _Backend, terms: list[QueryTerm]) -> list[tuple[str, str]]:
+    """Per term, SQL lists of the licensee ids and category ids (with sub-categories) it matches."""
+    codes = dict(conn.execute(text("SELECT id, code FROM category")).all())
+    out = []
+    for term in terms:
+        params = {"t": backend.expression([term])}
+        licensees = conn.execute(text(backend.ids_matching("licensee_search", "t")), params).scalars()
+        hits = conn.execute(text(backend.ids_matching("category_search", "t")), params).scalars()
+        matched = {codes[i] for i in hits}
+        categories = [i for i, code in codes.items()
+                      if code in matched or any(code.startswith(m + ".") for m in matched)]
+        out.append((",".join(map(str, licensees)), ",".join(map(str, categories))))
+    return out
+
+
+def _tier_two(backend: _Backend, terms: list[QueryTerm], names: list[tuple[str, str]],
+              params: dict[str, Any]) -> tuple[str, str] | None:
+    """(score, WHERE) of tier 2, or None when some term matches no licensee or category name
+    (then every match has all terms in brand/model and tier 1 holds it)."""
+    conditions, scores = [], []
+    for n, (term, (licensees, categories)) in enumerate(zip(terms, names, strict=True)):
+        params[f"t{n}"] = backend.expression([term])
+        in_product = f"p.id IN ({backend.ids_matching('product_search', f't{n}')})"
+        alternatives, score = [in_product], f"CASE WHEN {in_product} THEN 2"
+        if licensees:
+            alternatives.append(f"ce.licensee_id IN ({licensees})")
+            score += f" WHEN ce.licensee_id IN ({licensees}) THEN 1"
+        if categories:
+            alternatives.append(f"p.category_id IN ({categories})")
+        if len(alternatives) == 1:
+            return None
+        conditions.append("(" + " OR ".join(alternatives) + ")")
+        scores.append(score + " ELSE 0 END")
+    not_tier_one = f"NOT (p.id IN ({backend.ids_matching('product_search', 'q')}))"
+    return " + ".join(scores), " AND ".join([*conditions, not_tier_one])
 
 
 def _filters(filters: SearchFilters, params: dict[str, Any]) -> str:
@@ -108,26 +178,26 @@ def search(conn: Connection, query: str, filters: SearchFilters | None = None, *
     terms = parse_query(query, type_ahead=type_ahead)
     if not terms:
         raise BadQuery(f"nothing to search for in {query!r}: type a brand, model, company or category")
-    params: dict[str, Any] = {"limit": max(1, min(limit, 200)), "offset": max(0, offset)}
-    where = _filters(filters or SearchFilters(), params)
-    if conn.dialect.name == "sqlite":
-        params["q"] = fts5_expression(terms)
-        sql = _SELECT.format(score="-bm25(product_search, 3.0, 3.0, 1.0, 0.5)", source="product_search",
-                             id_column="product_search.rowid", match="product_search MATCH :q")
-        sql += where + " ORDER BY bm25(product_search, 3.0, 3.0, 1.0, 0.5) LIMIT :limit OFFSET :offset"
-    else:
-        params["q"] = tsquery_expression(terms)
-        sql = _SELECT.format(score="ts_rank(ps.document, to_tsquery('simple', :q))",
-                             source="product_search ps", id_column="ps.product_id",
-                             match="ps.document @@ to_tsquery('simple', :q)")
-        sql += where + " ORDER BY score DESC, p.id LIMIT :limit OFFSET :offset"
-    today = dt.date.today()
-    hits = []
-    for row in conn.execute(text(sql), params):
-        status = row[10]
-        expires = row[11] if row[11] is None or isinstance(row[11], dt.date) else dt.date.fromisoformat(row[11])
-        if status in ("valid", "suspended") and expires is not None and expires < today:
-            status = "expired"
-        hits.append(Hit(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], status,
-                        float(row[12])))
-    return hits
+    backend = _Backend(conn.dialect.name)
+    wanted = max(1, min(limit, 200)) + max(0, offset)
+    params: dict[str, Any] = {"q": backend.expression(terms), "limit": wanted}
+    where_filters = _filters(filters or SearchFilters(), params)
+    score, source, where = backend.ranked_products()
+    rows = list(conn.execute(text(_SELECT.format(score=score, source=source, where=where,
+                                                 filters=where_filters)), params))
+    if len(rows) < wanted:
+        tier_two = _tier_two(backend, terms, _name_matches(conn, backend, terms), params)
+        if tier_two is not None:
+            params["limit"] = wanted - len(rows)
+            rows += conn.execute(text(_SELECT.format(
+                score=tier_two[0], source="product_model p", where=tier_two[1], filters=where_filters)), params)
+    return [_hit(row) for row in rows[max(0, offset):]]
+
+
+def _hit(row: Any) -> Hit:
+    status = row[10]
+    expires = row[11] if row[11] is None or isinstance(row[11], dt.date) else dt.date.fromisoformat(row[11])
+    if status in ("valid", "suspended") and expires is not None and expires < dt.date.today():
+        status = "expired"
+    return Hit(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], status,
+               float(row[12]))

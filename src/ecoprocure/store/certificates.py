@@ -93,6 +93,7 @@ def apply_action(
     transition = check_transition(
         cert.number, action, Status(cert.status), cert.expires_on, day, issued_on=cert.issued_on,
         new_expires_on=new_expires_on, criterion=criterion_terms(cert.criterion),
+        status_since=cert.status_since,
     )
     details = {"previous_expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
                "expires_on": new_expires_on.isoformat()} if action is Action.RENEW and new_expires_on else None
@@ -116,8 +117,9 @@ def withdraw_criterion(session: Session, scheme: str, standard_code: str, withdr
     for cert in session.scalars(select(Certificate).where(
             Certificate.criterion_id == crit.id, Certificate.status.in_([Status.VALID.value, Status.SUSPENDED.value]))):
         try:
+            # A certificate whose state changed after the withdrawal date ends on that change's day.
             apply_action(session, cert.number, Action.WITHDRAW_CRITERION, actor=actor, reason=reason,
-                         effective_on=withdrawn_on)
+                         effective_on=max(withdrawn_on, cert.status_since))
         except LifecycleError:
             continue  # already expired by date on the withdrawal day: nothing to end
         ended.append(cert.number)

@@ -56,7 +56,7 @@ def make_engine(url: str) -> Engine:
         return engine
     try:
         return create_engine(url, pool_pre_ping=True)
-    except Exception as exc:  # noqa: BLE001 - driver import and URL errors come in many types
+    except Exception as exc:
         raise ConfigurationError(f"cannot use database URL {url!r}: {exc}") from exc
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from ecoprocure.errors import DataError
 from ecoprocure.reference import DATA_DIR
+from ecoprocure.store.search_index import refresh_names
 from ecoprocure.store.models import (
     Agreement,
     Category,
@@ -65,6 +66,7 @@ def load_reference(conn: Connection, data_dir: Path = DATA_DIR) -> dict[str, int
         "requirements": _requirements(conn, data_dir),
     }
     counts["agreements"] = _agreements(conn, data_dir)
+    refresh_names(conn)
     return counts
 
 

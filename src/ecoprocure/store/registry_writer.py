@@ -9,15 +9,17 @@ dates and state change only through the lifecycle, so a differing re-import is a
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, text, update
 
 from ecoprocure.domain.lifecycle import Action
 from ecoprocure.ingest.registry_rows import CertificateRecord, LicenseeRecord, ModelRecord
 from ecoprocure.store.models import Certificate, CertificateEvent, Licensee, ProductModel
-from ecoprocure.store.search_index import SearchDocument, index_products, reindex_licensees
+from ecoprocure.store.search_index import ProductDocument, index_products
 
 
 @dataclass
@@ -61,7 +63,6 @@ def write_licensees(conn: Connection, records: Sequence[LicenseeRecord]) -> Writ
             .values(name_en=bindparam("name_en"), name_zh=bindparam("name_zh"), country=bindparam("country")),
             changed,
         )
-        reindex_licensees(conn, [c["b_id"] for c in changed])
     counts.inserted, counts.updated = len(new), len(changed)
     return counts
 
@@ -123,23 +124,6 @@ def _insert_certificates(conn: Connection, new: Sequence[CertificateRecord], act
     conn.execute(insert(CertificateEvent), events)
 
 
-@dataclass(frozen=True)
-class ModelContext:
-    """Per-certificate and per-category texts for search documents (loaded once per import)."""
-
-    licensee_text: dict[int, str]  # certificate id -> licensee names
-    category_text: dict[int, str]  # category id -> names
-
-
-def load_model_context(conn: Connection) -> ModelContext:
-    licensees = dict(conn.execute(text(
-        "SELECT ce.id, coalesce(l.name_en, '') || ' ' || coalesce(l.name_zh, '') "
-        "FROM certificate ce JOIN licensee l ON l.id = ce.licensee_id")).all())
-    categories = dict(conn.execute(text(
-        "SELECT id, coalesce(name_en, '') || ' ' || coalesce(name_zh, '') FROM category")).all())
-    return ModelContext(licensees, categories)
-
-
 class IdAllocator:
     """Hands out product ids up front so model rows and their search documents share them
     without a round trip per row (SQLite: we hold the write lock; PostgreSQL: the sequence)."""
@@ -160,36 +144,24 @@ class IdAllocator:
         return list(range(start, start + n))
 
 
-_MODEL_VALUES = ("gtin", "category_id", "attributes")
-
-
-def write_models(conn: Connection, records: Sequence[ModelRecord], context: ModelContext,
-                 ids: IdAllocator) -> WriteCounts:
+def write_models(conn: Connection, records: Sequence[ModelRecord], ids: IdAllocator) -> WriteCounts:
     counts = WriteCounts()
-    keys = {(r.certificate_id, r.brand_key, r.model_key) for r in records}
-    existing = {
-        (row.certificate_id, row.brand_key, row.model_key): row
-        for row in conn.execute(
-            select(ProductModel.id, ProductModel.certificate_id, ProductModel.brand_key, ProductModel.model_key,
-                   ProductModel.brand, ProductModel.model, *(getattr(ProductModel, n) for n in _MODEL_VALUES))
-            .where(tuple_(ProductModel.certificate_id, ProductModel.brand_key, ProductModel.model_key).in_(keys))
-        )
-    } if _may_exist(conn, records) else {}
+    existing = _existing_models(conn, {r.certificate_id for r in records})
     new: list[ModelRecord] = []
     changed: list[tuple[int, ModelRecord]] = []
     for record in records:
         row = existing.get((record.certificate_id, record.brand_key, record.model_key))
         if row is None:
             new.append(record)
-        elif (row.brand, row.model, row.gtin, row.category_id, row.attributes) != (
+        elif (row.brand, row.model, row.gtin, row.category_id, _json(row.attributes)) != (
                 record.brand, record.model, record.gtin, record.category_id, record.attributes):
             changed.append((row.id, record))
         else:
             counts.unchanged += 1
     if new:
         new_ids = ids.take(len(new))
-        conn.execute(insert(ProductModel), [{"id": i, **r.__dict__} for i, r in zip(new_ids, new, strict=True)])
-        index_products(conn, [_document(i, r, context) for i, r in zip(new_ids, new, strict=True)])
+        _insert_models(conn, new_ids, new)
+        index_products(conn, [ProductDocument.of(i, r.brand, r.model) for i, r in zip(new_ids, new, strict=True)])
     if changed:
         conn.execute(
             update(ProductModel).where(ProductModel.id == bindparam("b_id")).values(
@@ -198,21 +170,37 @@ def write_models(conn: Connection, records: Sequence[ModelRecord], context: Mode
             [{"b_id": i, "brand": r.brand, "model": r.model, "gtin": r.gtin, "category_id": r.category_id,
               "attributes": r.attributes} for i, r in changed],
         )
-        index_products(conn, [_document(i, r, context) for i, r in changed], replace=True)
+        index_products(conn, [ProductDocument.of(i, r.brand, r.model) for i, r in changed], replace=True)
     counts.inserted, counts.updated = len(new), len(changed)
     return counts
 
 
-def _may_exist(conn: Connection, records: Sequence[ModelRecord]) -> bool:
-    """Skip the existence query when none of the batch's certificates has any model yet."""
-    certificate_ids = sorted({r.certificate_id for r in records})
-    found = conn.execute(
-        select(ProductModel.id).where(ProductModel.certificate_id.in_(certificate_ids)).limit(1)
-    ).first()
-    return found is not None
+_MODEL_COLUMNS = ("id", "certificate_id", "brand", "model", "brand_key", "model_key", "gtin", "category_id",
+                  "attributes")
 
 
-def _document(product_id: int, record: ModelRecord, context: ModelContext) -> SearchDocument:
-    return SearchDocument(product_id, record.brand, record.model,
-                          context.licensee_text.get(record.certificate_id, ""),
-                          context.category_text.get(record.category_id, ""))
+def _insert_models(conn: Connection, ids: Sequence[int], records: Sequence[ModelRecord]) -> None:
+    """Driver-level executemany: the ORM/Core parameter processing cost more than the insert itself
+    at 1.5 million rows, and these rows are already validated and typed."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    sql = f"INSERT INTO product_model ({', '.join(_MODEL_COLUMNS)}) VALUES ({', '.join([mark] * len(_MODEL_COLUMNS))})"
+    conn.exec_driver_sql(sql, [
+        (i, r.certificate_id, r.brand, r.model, r.brand_key, r.model_key, r.gtin, r.category_id,
+         json.dumps(r.attributes, ensure_ascii=False) if r.attributes is not None else None)
+        for i, r in zip(ids, records, strict=True)
+    ])
+
+
+def _json(value: Any) -> Any:
+    # Raw SQL returns SQLite's JSON as text, PostgreSQL's as parsed objects.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _existing_models(conn: Connection, certificate_ids: set[int]) -> dict[tuple[int, str, str], Any]:
+    """Models already stored for the batch's certificates, by natural key (one query; the ids are
+    integers from our own index, so they are inlined rather than bound one parameter each)."""
+    ids = ",".join(str(int(i)) for i in sorted(certificate_ids))
+    rows = conn.execute(text(
+        "SELECT id, certificate_id, brand_key, model_key, brand, model, gtin, category_id, attributes "
+        f"FROM product_model WHERE certificate_id IN ({ids})"))
+    return {(row.certificate_id, row.brand_key, row.model_key): row for row in rows}

@@ -6,10 +6,9 @@ Revises:
 Create Date: 2026-11-22 22:52:19.454140
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlalchemy.dialects.postgresql
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -266,6 +265,15 @@ def downgrade() -> None:
 _APPEND_ONLY = "certificate_event is append-only: record a new event instead of changing history"
 
 
+# (table, id column, indexed columns): products by brand and model; licensees and categories by
+# their names in their own small indexes, so the names are not repeated for every product.
+SEARCH_TABLES = (
+    ("product_search", "product_id", "product_model", ("brand", "model")),
+    ("licensee_search", "licensee_id", "licensee", ("names",)),
+    ("category_search", "category_id", "category", ("names",)),
+)
+
+
 def _create_search_index() -> None:
     """Catalogue search: FTS5 on SQLite, a tsvector with a GIN index on PostgreSQL.
 
@@ -273,19 +281,20 @@ def _create_search_index() -> None:
     two backends agree on what matches. FTS5 keeps prefix indexes for 2-4 characters, which
     type-ahead queries need (without them a 4-character prefix query is ~100x slower).
     """
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "CREATE VIRTUAL TABLE product_search USING fts5("
-            "brand, model, licensee, category, "
-            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table, id_column, parent, columns in SEARCH_TABLES:
+        if sqlite:
+            op.execute(
+                f"CREATE VIRTUAL TABLE {table} USING fts5({', '.join(columns)}, "
+                "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')"
+            )
+            continue
+        op.create_table(
+            table,
+            sa.Column(id_column, sa.BigInteger(), sa.ForeignKey(f"{parent}.id"), primary_key=True),
+            sa.Column("document", sa.dialects.postgresql.TSVECTOR(), nullable=False),
         )
-        return
-    op.create_table(
-        "product_search",
-        sa.Column("product_id", sa.BigInteger(), sa.ForeignKey("product_model.id"), primary_key=True),
-        sa.Column("document", sa.dialects.postgresql.TSVECTOR(), nullable=False),
-    )
-    op.execute("CREATE INDEX ix_product_search_document ON product_search USING gin (document)")
+        op.execute(f"CREATE INDEX ix_{table}_document ON {table} USING gin (document)")
 
 
 def _create_audit_triggers() -> None:
@@ -310,8 +319,10 @@ def _drop_dialect_objects() -> None:
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER IF EXISTS certificate_event_no_update")
         op.execute("DROP TRIGGER IF EXISTS certificate_event_no_delete")
-        op.execute("DROP TABLE IF EXISTS product_search")
+        for table, *_ in SEARCH_TABLES:
+            op.execute(f"DROP TABLE IF EXISTS {table}")
         return
     op.execute("DROP TRIGGER IF EXISTS certificate_event_append_only ON certificate_event")
     op.execute("DROP FUNCTION IF EXISTS certificate_event_append_only()")
-    op.drop_table("product_search")
+    for table, *_ in SEARCH_TABLES:
+        op.drop_table(table)
