@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ecoprocure.domain.text import clean_text
 
@@ -38,6 +39,12 @@ def index_tokens(text: str | None) -> str:
     for run in _RUN.findall(clean_text(text).casefold()):
         out.extend(_bigrams(run) if _IS_CJK.match(run) else [run])
     return " ".join(out)
+
+
+@lru_cache(maxsize=8192)
+def brand_tokens(brand: str) -> str:
+    """``index_tokens`` for brands, cached: a brand repeats across thousands of models."""
+    return index_tokens(brand)
 
 
 @dataclass(frozen=True)

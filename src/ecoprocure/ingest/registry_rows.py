@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ecoprocure.domain.lifecycle import CriterionTerms, Status, check_issue, check_products_covered
+from ecoprocure.domain.search_tokens import brand_tokens, index_tokens
 from ecoprocure.domain.text import certificate_key, clean_text, key_of_clean
 from ecoprocure.errors import DataError, LifecycleError
 from ecoprocure.ingest.fields import (
@@ -116,8 +117,10 @@ class CertificateRecord:
     status_reason: str | None
 
 
-@dataclass(frozen=True)
-class ModelRecord:
+class ModelRecord(NamedTuple):
+    """A validated product model. A tuple, because millions cross a process boundary (cheap to
+    pickle); it carries its search tokens so the reading process, not the writer, makes them."""
+
     certificate_id: int
     brand: str
     model: str
@@ -126,6 +129,8 @@ class ModelRecord:
     gtin: str | None
     category_id: int
     attributes: dict[str, Any] | None
+    brand_tokens: str
+    model_tokens: str
 
 
 def _optional(values: dict[str, str], name: str) -> str | None:
@@ -237,4 +242,5 @@ def validate_model(values: dict[str, str], index: RegistryIndex) -> ModelRecord:
     return ModelRecord(
         certificate.id, brand, model, key_of_clean(brand), key_of_clean(model),
         parse_gtin("gtin", values.get("gtin") or ""), category_id, attributes or None,
+        brand_tokens(brand), index_tokens(model),
     )

@@ -161,7 +161,7 @@ def write_models(conn: Connection, records: Sequence[ModelRecord], ids: IdAlloca
     if new:
         new_ids = ids.take(len(new))
         _insert_models(conn, new_ids, new)
-        index_products(conn, [ProductDocument.of(i, r.brand, r.model) for i, r in zip(new_ids, new, strict=True)])
+        index_products(conn, [ProductDocument(i, r.brand_tokens, r.model_tokens) for i, r in zip(new_ids, new, strict=True)])
     if changed:
         conn.execute(
             update(ProductModel).where(ProductModel.id == bindparam("b_id")).values(
@@ -170,7 +170,7 @@ def write_models(conn: Connection, records: Sequence[ModelRecord], ids: IdAlloca
             [{"b_id": i, "brand": r.brand, "model": r.model, "gtin": r.gtin, "category_id": r.category_id,
               "attributes": r.attributes} for i, r in changed],
         )
-        index_products(conn, [ProductDocument.of(i, r.brand, r.model) for i, r in changed], replace=True)
+        index_products(conn, [ProductDocument(i, r.brand_tokens, r.model_tokens) for i, r in changed], replace=True)
     counts.inserted, counts.updated = len(new), len(changed)
     return counts
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
-from ecoprocure.domain.search_tokens import index_tokens
+from ecoprocure.domain.search_tokens import brand_tokens, index_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +30,7 @@ class ProductDocument:
 
     @classmethod
     def of(cls, product_id: int, brand: str, model: str) -> ProductDocument:
-        return cls(product_id, _brand_tokens(brand), index_tokens(model))
-
-
-@lru_cache(maxsize=8192)
-def _brand_tokens(brand: str) -> str:
-    return index_tokens(brand)  # brands repeat across thousands of models
+        return cls(product_id, brand_tokens(brand), index_tokens(model))
 
 
 _PG_UPSERT_PRODUCT = (
