@@ -54,7 +54,9 @@ def test_query_last_latin_word_is_a_prefix_with_type_ahead() -> None:
 
 def test_query_without_type_ahead_has_no_prefix() -> None:
     assert parse_query("lenovo thinkc", type_ahead=False) == [
-        QueryTerm(("lenovo",), False), QueryTerm(("thinkc",), False)]
+        QueryTerm(("lenovo",), False),
+        QueryTerm(("thinkc",), False),
+    ]
 
 
 def test_query_only_the_last_term_is_a_latin_prefix() -> None:

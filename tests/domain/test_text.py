@@ -9,8 +9,19 @@ from hypothesis import strategies as st
 from ecoprocure.domain.text import certificate_key, clean_text, match_key
 
 WHITESPACE = [" ", "  ", "\t", "\n", "\u00a0", "\u3000", "\u2009", "\u202f"]
-DASHES = ["-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212", "\ufe58", "\ufe63",
-          "\uff0d"]
+DASHES = [
+    "-",
+    "\u2010",
+    "\u2011",
+    "\u2012",
+    "\u2013",
+    "\u2014",
+    "\u2015",
+    "\u2212",
+    "\ufe58",
+    "\ufe63",
+    "\uff0d",
+]
 
 
 def test_full_width_and_half_width_fold_to_the_same_key() -> None:

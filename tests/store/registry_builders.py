@@ -78,7 +78,7 @@ SUSPENSION_REASON = "surveillance test failed: noise above the criterion limit"
 SUSPENDED_SINCE = dt.date(2024, 5, 10)
 
 
-def _cert(  # noqa: PLR0917 - the certificate table reads best positionally
+def _cert(
     number: str,
     scheme: str,
     licensee: str,

@@ -15,7 +15,9 @@ from ecoprocure.reports.certificate_qr import write_qr
 from ecoprocure.store.certificates import apply_action, certificate_payload, history, withdraw_criterion
 from ecoprocure.store.keys import generate_key, load_private_key
 
-certificate_app = typer.Typer(help="Certificate lifecycle, history and signed QR codes.", no_args_is_help=True)
+certificate_app = typer.Typer(
+    help="Certificate lifecycle, history and signed QR codes.", no_args_is_help=True
+)
 criterion_app = typer.Typer(help="Criteria.", no_args_is_help=True)
 keys_app = typer.Typer(help="Scheme signing keys (kept outside the database).", no_args_is_help=True)
 
@@ -32,11 +34,19 @@ def _day(text: str | None) -> dt.date:
         raise
 
 
-def _act(number: str, action: Action, actor: str, reason: str | None, on: str | None,
-         new_expiry: str | None = None) -> None:
+def _act(
+    number: str, action: Action, actor: str, reason: str | None, on: str | None, new_expiry: str | None = None
+) -> None:
     with database() as db, db.transaction() as session:
-        cert = apply_action(session, number, action, actor=actor, reason=reason, effective_on=_day(on),
-                            new_expires_on=_day(new_expiry) if new_expiry else None)
+        cert = apply_action(
+            session,
+            number,
+            action,
+            actor=actor,
+            reason=reason,
+            effective_on=_day(on),
+            new_expires_on=_day(new_expiry) if new_expiry else None,
+        )
         console.print(f"{cert.number}: {action.value} → {cert.status} (expires {cert.expires_on or 'never'})")
 
 
@@ -70,8 +80,13 @@ def expire(number: str, reason: Reason = None, actor: Actor = "cli", on: On = No
 
 @certificate_app.command("renew")
 @handles_errors
-def renew(number: str, expires: Annotated[str, typer.Option(help="New expiry date YYYY-MM-DD.")],
-          reason: Reason = None, actor: Actor = "cli", on: On = None) -> None:
+def renew(
+    number: str,
+    expires: Annotated[str, typer.Option(help="New expiry date YYYY-MM-DD.")],
+    reason: Reason = None,
+    actor: Actor = "cli",
+    on: On = None,
+) -> None:
     """Renew a valid or expired certificate to a later expiry date."""
     _act(number, Action.RENEW, actor, reason, on, expires)
 
@@ -81,20 +96,35 @@ def renew(number: str, expires: Annotated[str, typer.Option(help="New expiry dat
 def show_history(number: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The audit trail of a certificate."""
     with database() as db, db.transaction() as session:
-        events = [{"action": e.action, "from": e.from_status, "to": e.to_status, "effective_on": e.effective_on,
-                   "recorded_at": e.recorded_at, "actor": e.actor, "reason": e.reason} for e in history(session, number)]
+        events = [
+            {
+                "action": e.action,
+                "from": e.from_status,
+                "to": e.to_status,
+                "effective_on": e.effective_on,
+                "recorded_at": e.recorded_at,
+                "actor": e.actor,
+                "reason": e.reason,
+            }
+            for e in history(session, number)
+        ]
     if as_json:
         print_json(events)
         return
     for e in events:
-        console.print(f"{e['effective_on']} {e['action']:<20} {e['from'] or '-'} → {e['to']}  by {e['actor']}"
-                      f"{': ' + e['reason'] if e['reason'] else ''}")
+        console.print(
+            f"{e['effective_on']} {e['action']:<20} {e['from'] or '-'} → {e['to']}  by {e['actor']}"
+            f"{': ' + e['reason'] if e['reason'] else ''}"
+        )
 
 
 @certificate_app.command("qr")
 @handles_errors
-def qr(number: str, out: Annotated[Path, typer.Option(help="Folder for the PNG and SVG.")] = Path(),
-       as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def qr(
+    number: str,
+    out: Annotated[Path, typer.Option(help="Folder for the PNG and SVG.")] = Path(),
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Sign a certificate with its scheme's key and write QR codes (PNG and SVG)."""
     with database() as db, db.transaction() as session:
         payload = certificate_payload(session, number)
@@ -109,8 +139,13 @@ def qr(number: str, out: Annotated[Path, typer.Option(help="Folder for the PNG a
 
 @criterion_app.command("withdraw")
 @handles_errors
-def withdraw(scheme: str, standard_code: str, reason: Annotated[str, typer.Option(help="Why.")],
-             actor: Actor = "cli", on: On = None) -> None:
+def withdraw(
+    scheme: str,
+    standard_code: str,
+    reason: Annotated[str, typer.Option(help="Why.")],
+    actor: Actor = "cli",
+    on: On = None,
+) -> None:
     """Withdraw a criterion; every valid or suspended certificate under it ends that day."""
     with database() as db, db.transaction() as session:
         ended = withdraw_criterion(session, scheme, standard_code, _day(on), actor=actor, reason=reason)

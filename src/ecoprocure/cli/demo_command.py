@@ -13,7 +13,7 @@ from ecoprocure.demo.workspace import DemoResult, build_demo_workspace
 
 @handles_errors
 def demo() -> None:
-    """Prepare a demo workspace in ECOPROCURE_HOME (reference data, a generated registry, keys) and tour it."""
+    """Build a demo workspace in ECOPROCURE_HOME (reference data, a generated registry, keys), tour it."""
     conf = settings()
     console.rule("[bold]ecoprocure demo")
     console.print(f"workspace: {conf.home.resolve()}  database: {conf.resolved_database_url}")
@@ -24,13 +24,15 @@ def demo() -> None:
     _show(result)
     console.rule("what to try next")
     number = result.valid_number
-    console.print(f"  ecoprocure verify {number}\n"
-                  f"  ecoprocure verify --brand '{result.sample_brand}' --model '{result.sample_model}' --json\n"
-                  f"  ecoprocure verify --offline '<QR text above>' --public-key {result.public_key}\n"
-                  f"  ecoprocure search '{result.sample_query_zh}'   ecoprocure search 'lenov'\n"
-                  f"  ecoprocure stats --year {dt.date.today().year}\n"
-                  f"  ecoprocure certificate history {result.suspended_number}\n"
-                  f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)")
+    console.print(
+        f"  ecoprocure verify {number}\n"
+        f"  ecoprocure verify --brand '{result.sample_brand}' --model '{result.sample_model}' --json\n"
+        f"  ecoprocure verify --offline '<QR text above>' --public-key {result.public_key}\n"
+        f"  ecoprocure search '{result.sample_query_zh}'   ecoprocure search 'lenov'\n"
+        f"  ecoprocure stats --year {dt.date.today().year}\n"
+        f"  ecoprocure certificate history {result.suspended_number}\n"
+        f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)"
+    )
 
 
 def _show(result: DemoResult) -> None:
@@ -43,12 +45,17 @@ def _show(result: DemoResult) -> None:
     console.print(f"QR text: {result.qr_text}")
     console.rule("catalogue search")
     for query, hits in result.searches:
-        console.print(f"[bold]{query}[/]: " + (", ".join(f"{h.brand} {h.model} ({h.certificate})" for h in hits[:3])
-                                               or "no match"))
+        console.print(
+            f"[bold]{query}[/]: "
+            + (", ".join(f"{h.brand} {h.model} ({h.certificate})" for h in hits[:3]) or "no match")
+        )
     console.rule("programme statistics")
     table = Table("scheme", "year", "criteria", "licensees", "certificates", "categories", "product models")
     for row in result.statistics:
         c = row.counts
-        table.add_row(row.scheme_code, str(row.year), *(f"{c[k]:,}" for k in
-                      ("criteria", "licensees", "certificates", "categories", "product_models")))
+        table.add_row(
+            row.scheme_code,
+            str(row.year),
+            *(f"{c[k]:,}" for k in ("criteria", "licensees", "certificates", "categories", "product_models")),
+        )
     console.print(table)

@@ -19,7 +19,9 @@ from ecoprocure.store.statistics import programme_statistics
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 reference_app = typer.Typer(help="Shipped, sourced reference data.", no_args_is_help=True)
-registry_app = typer.Typer(help="Bulk import of licensees, certificates and product models.", no_args_is_help=True)
+registry_app = typer.Typer(
+    help="Bulk import of licensees, certificates and product models.", no_args_is_help=True
+)
 
 
 @db_app.command("upgrade")
@@ -51,7 +53,9 @@ def print_report(report: ImportReport) -> None:
     for note in report.notes:
         console.print(f"  note: {note}")
     if report.rejected:
-        console.print(f"  [yellow]rejected rows: {report.rejected:,}[/] (all listed in {report.rejects_file})")
+        console.print(
+            f"  [yellow]rejected rows: {report.rejected:,}[/] (all listed in {report.rejects_file})"
+        )
         for r in report.rejects[:20]:
             console.print(f"    {r.file}: row {r.row}: field {r.field}: {r.reason}")
         if report.rejected > 20:
@@ -63,7 +67,9 @@ def print_report(report: ImportReport) -> None:
 def registry_import(
     files: Annotated[list[Path], typer.Argument(help="CSV/XLSX files, or ENERGY STAR exports.")],
     file_format: Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")] = "auto",
-    kind: Annotated[str | None, typer.Option(help="licensees, certificates or models (default: from the header).")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="licensees, certificates or models (default: from the header).")
+    ] = None,
     actor: Annotated[str, typer.Option(help="Who is importing (for the audit log).")] = "cli",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON report per file.")] = False,
 ) -> None:
@@ -73,13 +79,28 @@ def registry_import(
     reports = []
     with database() as db:
         for path in files:
-            with Progress(*Progress.get_default_columns()[:1], BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                          console=console, transient=True, disable=as_json) as bar:
-                task = bar.add_task(f"importing {path.name}", total=path.stat().st_size if path.exists() else 1)
+            with Progress(
+                *Progress.get_default_columns()[:1],
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+                disable=as_json,
+            ) as bar:
+                task = bar.add_task(
+                    f"importing {path.name}", total=path.stat().st_size if path.exists() else 1
+                )
                 report = import_registry_file(
-                    db, path, uploads_dir=conf.resolved_uploads_dir, file_format=file_format, kind=kind,
-                    actor=actor, batch_size=conf.import_batch_size,
-                    progress=lambda done, total, t=task: bar.update(t, completed=done, total=total))
+                    db,
+                    path,
+                    uploads_dir=conf.resolved_uploads_dir,
+                    file_format=file_format,
+                    kind=kind,
+                    actor=actor,
+                    batch_size=conf.import_batch_size,
+                    progress=lambda done, total, t=task: bar.update(t, completed=done, total=total),
+                )
             failed |= report.status == "failed"
             reports.append(report)
             if not as_json:
@@ -102,16 +123,29 @@ def stats(
     if as_json:
         print_json([r.to_dict() for r in rows])
         return
-    table = Table("scheme", "year", "criteria", "licensees", "certificates", "categories", "product models",
-                  title=f"Programme statistics, 31 December {year}")
+    table = Table(
+        "scheme",
+        "year",
+        "criteria",
+        "licensees",
+        "certificates",
+        "categories",
+        "product models",
+        title=f"Programme statistics, 31 December {year}",
+    )
     for r in rows:
+
         def cell(name: str, r=r) -> str:
             value = f"{r.counts[name]:,}"
             growth = r.growth.get(name)
             pct = growth.percent(0) if growth else None
             return value + (f" ({pct:+} %)" if pct is not None else "")
-        table.add_row(r.scheme_code, str(r.year), *(cell(n) for n in
-                      ("criteria", "licensees", "certificates", "categories", "product_models")))
+
+        table.add_row(
+            r.scheme_code,
+            str(r.year),
+            *(cell(n) for n in ("criteria", "licensees", "certificates", "categories", "product_models")),
+        )
     console.print(table)
     for r in rows:
         for g in r.growth.values():
@@ -135,6 +169,13 @@ def search(
         return
     table = Table("brand", "model", "certificate", "scheme", "licensee", "category", "status")
     for h in hits:
-        table.add_row(h.brand, h.model, h.certificate, h.scheme, h.licensee_zh or h.licensee_en or "",
-                      h.category_zh or h.category_en, h.status)
+        table.add_row(
+            h.brand,
+            h.model,
+            h.certificate,
+            h.scheme,
+            h.licensee_zh or h.licensee_en or "",
+            h.category_zh or h.category_en,
+            h.status,
+        )
     console.print(table if hits else f"no products match {query!r}")

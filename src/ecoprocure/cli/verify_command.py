@@ -21,7 +21,9 @@ def _print(answer: VerificationAnswer) -> None:
     console.print(f"[bold {colour}]{answer.status.value.upper()}[/]: {answer.reason}")
     facts = answer.certificate
     if facts is not None:
-        console.print(f"  certificate {facts.number} · scheme {facts.scheme_code} · criterion {facts.criterion_code}")
+        console.print(
+            f"  certificate {facts.number} · scheme {facts.scheme_code} · criterion {facts.criterion_code}"
+        )
         console.print(f"  licensee {facts.licensee_name_zh or ''} {facts.licensee_name_en or ''}".rstrip())
         if facts.category_code:
             console.print(f"  category {facts.category_code} ({facts.category_name_en})")
@@ -40,7 +42,9 @@ def verify(
     brand: Annotated[str | None, typer.Option(help="Brand (with --model).")] = None,
     model: Annotated[str | None, typer.Option(help="Model (with --brand).")] = None,
     qr: Annotated[str | None, typer.Option(help="The text of a certificate QR code.")] = None,
-    offline: Annotated[str | None, typer.Option(help="QR text to check with --public-key, no database.")] = None,
+    offline: Annotated[
+        str | None, typer.Option(help="QR text to check with --public-key, no database.")
+    ] = None,
     public_key: Annotated[Path | None, typer.Option(help="Scheme public key (PEM) for --offline.")] = None,
     as_of: Annotated[str | None, typer.Option(help="Date to verify on (YYYY-MM-DD, default today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -53,7 +57,10 @@ def verify(
         return
     chosen = sum(x is not None for x in (certificate, qr, offline)) + (brand is not None or model is not None)
     if chosen != 1:
-        fail("give exactly one of: CERT_NO, --brand B --model M, --qr PAYLOAD, --offline PAYLOAD --public-key KEY")
+        fail(
+            "give exactly one of: CERT_NO, --brand B --model M, --qr PAYLOAD, "
+            "--offline PAYLOAD --public-key KEY"
+        )
     if offline is not None:
         if public_key is None:
             fail("--offline needs --public-key KEY (the scheme's public key file)")

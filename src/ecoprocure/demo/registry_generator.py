@@ -32,17 +32,73 @@ class Size:
 DEMO = Size(licensees=60, certificates=150, models=3_000, categories=40)
 NATIONAL = Size(licensees=4_700, certificates=11_500, models=1_500_000, categories=300)
 
-_CITIES = [("北京", "Beijing"), ("上海", "Shanghai"), ("深圳", "Shenzhen"), ("广州", "Guangzhou"),
-           ("天津", "Tianjin"), ("杭州", "Hangzhou"), ("苏州", "Suzhou"), ("成都", "Chengdu"),
-           ("武汉", "Wuhan"), ("青岛", "Qingdao"), ("厦门", "Xiamen"), ("宁波", "Ningbo")]
-_WORDS = [("华", "Hua"), ("联", "Lian"), ("绿", "Lv"), ("科", "Ke"), ("达", "Da"), ("新", "Xin"), ("源", "Yuan"),
-          ("康", "Kang"), ("美", "Mei"), ("创", "Chuang"), ("恒", "Heng"), ("信", "Xin"), ("宝", "Bao"),
-          ("森", "Sen"), ("蓝", "Lan"), ("天", "Tian"), ("海", "Hai"), ("星", "Xing"), ("环", "Huan"), ("安", "An")]
-_TRADES = [("科技", "Technology"), ("家具", "Furniture"), ("涂料", "Coatings"), ("纸业", "Paper"),
-           ("电子", "Electronics"), ("办公设备", "Office Equipment"), ("新材料", "New Materials"),
-           ("照明", "Lighting"), ("环保", "Environmental")]
-_LATIN_BRANDS = ["Lenovo", "Haier", "Midea", "Gree", "Deli", "Comix", "Nippon", "Dulux", "Aucma", "Hisense",
-                 "Founder", "Tsinghua Tongfang", "Pantum", "Sunwood", "Kinglong", "Chenguang", "Opple", "NVC"]
+_CITIES = [
+    ("北京", "Beijing"),
+    ("上海", "Shanghai"),
+    ("深圳", "Shenzhen"),
+    ("广州", "Guangzhou"),
+    ("天津", "Tianjin"),
+    ("杭州", "Hangzhou"),
+    ("苏州", "Suzhou"),
+    ("成都", "Chengdu"),
+    ("武汉", "Wuhan"),
+    ("青岛", "Qingdao"),
+    ("厦门", "Xiamen"),
+    ("宁波", "Ningbo"),
+]
+_WORDS = [
+    ("华", "Hua"),
+    ("联", "Lian"),
+    ("绿", "Lv"),
+    ("科", "Ke"),
+    ("达", "Da"),
+    ("新", "Xin"),
+    ("源", "Yuan"),
+    ("康", "Kang"),
+    ("美", "Mei"),
+    ("创", "Chuang"),
+    ("恒", "Heng"),
+    ("信", "Xin"),
+    ("宝", "Bao"),
+    ("森", "Sen"),
+    ("蓝", "Lan"),
+    ("天", "Tian"),
+    ("海", "Hai"),
+    ("星", "Xing"),
+    ("环", "Huan"),
+    ("安", "An"),
+]
+_TRADES = [
+    ("科技", "Technology"),
+    ("家具", "Furniture"),
+    ("涂料", "Coatings"),
+    ("纸业", "Paper"),
+    ("电子", "Electronics"),
+    ("办公设备", "Office Equipment"),
+    ("新材料", "New Materials"),
+    ("照明", "Lighting"),
+    ("环保", "Environmental"),
+]
+_LATIN_BRANDS = [
+    "Lenovo",
+    "Haier",
+    "Midea",
+    "Gree",
+    "Deli",
+    "Comix",
+    "Nippon",
+    "Dulux",
+    "Aucma",
+    "Hisense",
+    "Founder",
+    "Tsinghua Tongfang",
+    "Pantum",
+    "Sunwood",
+    "Kinglong",
+    "Chenguang",
+    "Opple",
+    "NVC",
+]
 
 
 @dataclass(frozen=True)
@@ -79,8 +135,11 @@ def _categories(n: int) -> list[_Category]:
                 code, start = real[row["code"]]
                 out.append(_Category(row["code"], row["name_en"], row["name_zh"], code, start))
     for i in range(len(out), n):
-        out.append(_Category(f"demo.product-type-{i:03d}", f"Demo product type {i}", f"示例产品类别{i}",
-                             f"DEMO-HJ-{i:04d}"))
+        out.append(
+            _Category(
+                f"demo.product-type-{i:03d}", f"Demo product type {i}", f"示例产品类别{i}", f"DEMO-HJ-{i:04d}"
+            )
+        )
     return out[:n]
 
 
@@ -88,8 +147,13 @@ def _company(rng: random.Random, i: int) -> tuple[str, str, str]:
     city_zh, city_en = rng.choice(_CITIES)
     a, b = rng.sample(_WORDS, 2)
     trade_zh, trade_en = rng.choice(_TRADES)
-    return (f"{city_zh}{a[0]}{b[0]}{trade_zh}有限公司", f"{city_en} {a[1]}{b[1].lower()} {trade_en} Co., Ltd.",
-            f"{a[0]}{b[0]}" if rng.random() < 0.6 else rng.choice(_LATIN_BRANDS) + (f" {i % 7}" if i > 17 else ""))
+    return (
+        f"{city_zh}{a[0]}{b[0]}{trade_zh}有限公司",
+        f"{city_en} {a[1]}{b[1].lower()} {trade_en} Co., Ltd.",
+        f"{a[0]}{b[0]}"
+        if rng.random() < 0.6
+        else rng.choice(_LATIN_BRANDS) + (f" {i % 7}" if i > 17 else ""),
+    )
 
 
 def _gtin(rng: random.Random) -> str:
@@ -98,22 +162,55 @@ def _gtin(rng: random.Random) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def generate(out_dir: Path, size: Size = DEMO, seed: int = 2021, as_of: dt.date = dt.date(2021, 12, 31)) -> dict[str, Path]:
+def generate(
+    out_dir: Path, size: Size = DEMO, seed: int = 2021, as_of: dt.date = dt.date(2021, 12, 31)
+) -> dict[str, Path]:
     """Write categories.csv, criteria.csv (reference format) and licensees/certificates/models.csv."""
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
     cats = _categories(size.categories)
-    paths = {name: out_dir / f"{name}.csv" for name in ("categories", "criteria", "licensees", "certificates", "models")}
+    paths = {
+        name: out_dir / f"{name}.csv"
+        for name in ("categories", "criteria", "licensees", "certificates", "models")
+    }
     with paths["categories"].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["code", "name_en", "name_zh", "parent_code", "functional_unit", "source"])
-        w.writerows([c.code, c.name_en, c.name_zh, "", "piece", SOURCE] for c in cats if c.code.startswith("demo."))
+        w.writerows(
+            [c.code, c.name_en, c.name_zh, "", "piece", SOURCE] for c in cats if c.code.startswith("demo.")
+        )
     with paths["criteria"].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["scheme_code", "standard_code", "title_en", "title_zh", "version", "category_code",
-                    "effective_from", "withdrawn_on", "confidence", "source"])
-        w.writerows(["CEL", c.criterion, f"Technical requirement for {c.name_en}", f"环境标志产品技术要求 {c.name_zh}",
-                     "", c.code, "2008-01-01", "", "synthetic", SOURCE] for c in cats if c.code.startswith("demo."))
+        w.writerow(
+            [
+                "scheme_code",
+                "standard_code",
+                "title_en",
+                "title_zh",
+                "version",
+                "category_code",
+                "effective_from",
+                "withdrawn_on",
+                "confidence",
+                "source",
+            ]
+        )
+        w.writerows(
+            [
+                "CEL",
+                c.criterion,
+                f"Technical requirement for {c.name_en}",
+                f"环境标志产品技术要求 {c.name_zh}",
+                "",
+                c.code,
+                "2008-01-01",
+                "",
+                "synthetic",
+                SOURCE,
+            ]
+            for c in cats
+            if c.code.startswith("demo.")
+        )
     companies = [_company(rng, i) for i in range(size.licensees)]
     with paths["licensees"].open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -124,26 +221,45 @@ def generate(out_dir: Path, size: Size = DEMO, seed: int = 2021, as_of: dt.date 
     return paths
 
 
-def _write_certificates(path: Path, rng: random.Random, size: Size, cats: list[_Category],
-                        as_of: dt.date) -> list[tuple[str, int, _Category]]:
+def _write_certificates(
+    path: Path, rng: random.Random, size: Size, cats: list[_Category], as_of: dt.date
+) -> list[tuple[str, int, _Category]]:
     out = []
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["number", "scheme", "licensee_registration_id", "criterion", "category", "issued_on", "expires_on"])
+        w.writerow(
+            [
+                "number",
+                "scheme",
+                "licensee_registration_id",
+                "criterion",
+                "category",
+                "issued_on",
+                "expires_on",
+            ]
+        )
         for i in range(size.certificates):
             licensee = i % size.licensees if i < size.licensees else rng.randrange(size.licensees)
             cat = cats[i % len(cats)] if i < len(cats) else rng.choice(cats)
             issued = max(as_of - dt.timedelta(days=rng.randrange(30, 3 * 365 - 30)), cat.effective_from)
-            expires = issued.replace(year=issued.year + 3) - dt.timedelta(days=1) if not (
-                issued.month == 2 and issued.day == 29) else issued + dt.timedelta(days=3 * 365)
+            expires = (
+                issued.replace(year=issued.year + 3) - dt.timedelta(days=1)
+                if not (issued.month == 2 and issued.day == 29)
+                else issued + dt.timedelta(days=3 * 365)
+            )
             number = f"CEC-{issued.year}-{i:06d}"
             w.writerow([number, "CEL", f"9111{licensee:014d}", cat.criterion, cat.code, issued, expires])
             out.append((number, licensee, cat))
     return out
 
 
-def _write_models(path: Path, rng: random.Random, size: Size, certificates: list[tuple[str, int, _Category]],
-                  companies: list[tuple[str, str, str]]) -> None:
+def _write_models(
+    path: Path,
+    rng: random.Random,
+    size: Size,
+    certificates: list[tuple[str, int, _Category]],
+    companies: list[tuple[str, str, str]],
+) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["certificate_number", "brand", "model", "gtin", "category", "attributes"])
@@ -152,7 +268,11 @@ def _write_models(path: Path, rng: random.Random, size: Size, certificates: list
             brand = companies[licensee][2]
             series = "".join(rng.choice("ABCDEFGHKLMNPRSTX") for _ in range(rng.choice((1, 2, 3))))
             for j in range(per_cert + (1 if i < extra else 0)):
-                model = f"{series}-{rng.randrange(100, 9999)}{rng.choice(('', 'A', 'S', 'Pro', 'Plus', 'K'))}-{j}"
+                model = (
+                    f"{series}-{rng.randrange(100, 9999)}{rng.choice(('', 'A', 'S', 'Pro', 'Plus', 'K'))}-{j}"
+                )
                 gtin = _gtin(rng) if rng.random() < 0.3 else ""
-                attributes = json.dumps({"energy_kwh": round(rng.uniform(5, 300), 1)}) if rng.random() < 0.2 else ""
+                attributes = (
+                    json.dumps({"energy_kwh": round(rng.uniform(5, 300), 1)}) if rng.random() < 0.2 else ""
+                )
                 w.writerow([number, brand, model, gtin, cat.code, attributes])

@@ -57,8 +57,9 @@ def build_demo_workspace(db: Database, conf: Settings, log: Callable[[str], Any]
         load_reference(conn, demo_dir)  # the generated categories and criteria (marked synthetic)
     log(f"generated a synthetic registry in {demo_dir}")
     for name in ("licensees", "certificates", "models"):
-        result.imports.append(import_registry_file(db, files[name], uploads_dir=conf.resolved_uploads_dir,
-                                                   actor="demo"))
+        result.imports.append(
+            import_registry_file(db, files[name], uploads_dir=conf.resolved_uploads_dir, actor="demo")
+        )
     keys_dir = conf.resolved_keys_dir
     if not key_paths(keys_dir, "CEL")[0].exists():
         generate_key(keys_dir, "CEL")
@@ -73,24 +74,39 @@ def _tour(db: Database, conf: Settings, result: DemoResult, today: dt.date) -> N
         result.valid_number, result.suspended_number = numbers[0], numbers[1]
         cert = session.scalars(select(Certificate).where(Certificate.number == result.suspended_number)).one()
         if cert.status == Status.VALID.value:
-            apply_action(session, cert.number, Action.SUSPEND, actor="demo",
-                         reason="surveillance audit found VOC content above the criterion limit")
-        product = session.scalars(select(ProductModel).where(ProductModel.certificate_id == select(
-            Certificate.id).where(Certificate.number == result.valid_number).scalar_subquery()).limit(1)).one()
+            apply_action(
+                session,
+                cert.number,
+                Action.SUSPEND,
+                actor="demo",
+                reason="surveillance audit found VOC content above the criterion limit",
+            )
+        product = session.scalars(
+            select(ProductModel)
+            .where(
+                ProductModel.certificate_id
+                == select(Certificate.id).where(Certificate.number == result.valid_number).scalar_subquery()
+            )
+            .limit(1)
+        ).one()
         result.sample_brand, result.sample_model = product.brand, product.model
         payload = certificate_payload(session, result.valid_number)
     qr_text = sign(payload, load_private_key(conf.resolved_keys_dir, "CEL"))
     result.qr_text = qr_text
     result.qr_files = write_qr(qr_text, conf.home / "demo" / "qr", payload.number)
     public = read_public_key(result.public_key)  # type: ignore[arg-type]
-    tampered = sign(replace(payload, expires=dt.date(2099, 12, 31)), load_private_key(conf.resolved_keys_dir, "CEL"))
+    tampered = sign(
+        replace(payload, expires=dt.date(2099, 12, 31)), load_private_key(conf.resolved_keys_dir, "CEL")
+    )
     forged = qr_text.split(".")[0] + "." + tampered.split(".")[1] + "." + qr_text.split(".")[2]
     with Verifier(db, conf.resolved_keys_dir) as verifier:
         result.verifications = [
             (f"certificate {result.valid_number}", verifier.by_number(result.valid_number, today)),
             (f"certificate {result.suspended_number}", verifier.by_number(result.suspended_number, today)),
-            (f"brand+model '{result.sample_brand.upper()}  {result.sample_model.lower()}'",
-             verifier.by_brand_model(result.sample_brand.upper(), result.sample_model.lower(), today)),
+            (
+                f"brand+model '{result.sample_brand.upper()}  {result.sample_model.lower()}'",
+                verifier.by_brand_model(result.sample_brand.upper(), result.sample_model.lower(), today),
+            ),
             ("certificate CEC-0000-NOPE", verifier.by_number("CEC-0000-NOPE", today)),
             ("QR code, online", verifier.by_qr(qr_text, today)),
             ("QR code, offline with the public key", verify_offline(qr_text, public, today)),

@@ -62,8 +62,14 @@ class CertificatePayload:
         except (TypeError, ValueError) as exc:
             raise SignatureError(f"payload dates are malformed: {exc}") from exc
         payload = cls(
-            body["scheme"], body["number"], body["licensee"], body["licensee_name"],
-            body["criterion"], body["category"], issued, expires,
+            body["scheme"],
+            body["number"],
+            body["licensee"],
+            body["licensee_name"],
+            body["criterion"],
+            body["category"],
+            issued,
+            expires,
         )
         if payload.canonical_bytes() != raw:
             raise SignatureError("payload is not in canonical form (it was re-encoded or edited)")
@@ -106,7 +112,9 @@ def parse(text: str) -> SignedText:
     """Split QR text into payload and signature; raise ``SignatureError`` if malformed or truncated."""
     parts = text.strip().split(".")
     if len(parts) != 3 or parts[0] != PREFIX:
-        raise SignatureError(f"QR text must look like {PREFIX}.<payload>.<signature> (got {len(parts)} parts)")
+        raise SignatureError(
+            f"QR text must look like {PREFIX}.<payload>.<signature> (got {len(parts)} parts)"
+        )
     signature = _unb64(parts[2], "signature")
     if len(signature) != 64:
         raise SignatureError(f"signature is {len(signature)} bytes; an Ed25519 signature is 64 (truncated?)")

@@ -129,13 +129,31 @@ def verify_offline(text: str, public_key: Any, as_of: dt.date) -> VerificationAn
         return VerificationAnswer(
             Verdict.INVALID_SIGNATURE,
             f"signature does not match the {payload.scheme} public key: the payload was altered or forged",
-            as_of, query,
+            as_of,
+            query,
         )
     facts = CertificateFacts(
-        payload.number, payload.scheme, payload.scheme, None, payload.licensee_name, None, payload.licensee,
-        payload.criterion, None, payload.category, None, None, payload.issued, payload.expires,
-        Status.VALID, payload.issued, None,
+        payload.number,
+        payload.scheme,
+        payload.scheme,
+        None,
+        payload.licensee_name,
+        None,
+        payload.licensee,
+        payload.criterion,
+        None,
+        payload.category,
+        None,
+        None,
+        payload.issued,
+        payload.expires,
+        Status.VALID,
+        payload.issued,
+        None,
     )
     verdict, reason = judge(facts, as_of)
-    caveat = "offline check: the signature is genuine; suspension or revocation after signing needs the online check"
+    caveat = (
+        "offline check: the signature is genuine; "
+        "suspension or revocation after signing needs the online check"
+    )
     return VerificationAnswer(verdict, f"{reason}; {caveat}", as_of, query, facts)

@@ -87,12 +87,19 @@ class _Registry:
     def _criterion(self) -> CriterionRef:
         key = (SCHEME, self.code.upper())
         if key not in self.index.criteria:
-            cid = self.conn.execute(insert(Criterion).returning(Criterion.id), {
-                "scheme_id": self.index.schemes[SCHEME], "standard_code": self.code,
-                "title_en": f"ENERGY STAR product specification: {self.listing}",
-                "effective_from": PROGRAMME_START, "source": PROGRAMME_SOURCE}).scalar_one()
-            self.index.criteria[key] = CriterionRef(cid, SCHEME, CriterionTerms(
-                self.code, PROGRAMME_START, None, frozenset()))
+            cid = self.conn.execute(
+                insert(Criterion).returning(Criterion.id),
+                {
+                    "scheme_id": self.index.schemes[SCHEME],
+                    "standard_code": self.code,
+                    "title_en": f"ENERGY STAR product specification: {self.listing}",
+                    "effective_from": PROGRAMME_START,
+                    "source": PROGRAMME_SOURCE,
+                },
+            ).scalar_one()
+            self.index.criteria[key] = CriterionRef(
+                cid, SCHEME, CriterionTerms(self.code, PROGRAMME_START, None, frozenset())
+            )
             self.notes.append(f"created criterion {self.code!r} for this product list")
         return self.index.criteria[key]
 
@@ -109,35 +116,59 @@ class _Registry:
 
     def _create_category(self, code: str, product_type: str) -> None:
         name = f"ENERGY STAR {self.listing.replace('-', ' ')}" + (f": {product_type}" if product_type else "")
-        self.index.categories[code] = self.conn.execute(insert(Category).returning(Category.id), {
-            "code": code, "name_en": name, "scheme_id": self.index.schemes[SCHEME],
-            "source": f"ENERGY STAR export product type {product_type!r}; not in the ecoprocure taxonomy"},
+        self.index.categories[code] = self.conn.execute(
+            insert(Category).returning(Category.id),
+            {
+                "code": code,
+                "name_en": name,
+                "scheme_id": self.index.schemes[SCHEME],
+                "source": f"ENERGY STAR export product type {product_type!r}; not in the ecoprocure taxonomy",
+            },
         ).scalar_one()
-        self.notes.append(f"product type {product_type or self.listing!r} is not in the taxonomy: "
-                          f"imported under scheme-specific category {code}")
+        self.notes.append(
+            f"product type {product_type or self.listing!r} is not in the taxonomy: "
+            f"imported under scheme-specific category {code}"
+        )
 
     def _cover(self, code: str) -> None:
-        exists = self.conn.execute(select(criterion_category).where(
-            criterion_category.c.criterion_id == self.criterion.id,
-            criterion_category.c.category_id == self.index.categories[code])).first()
+        exists = self.conn.execute(
+            select(criterion_category).where(
+                criterion_category.c.criterion_id == self.criterion.id,
+                criterion_category.c.category_id == self.index.categories[code],
+            )
+        ).first()
         if exists is None:
-            self.conn.execute(insert(criterion_category), {
-                "criterion_id": self.criterion.id, "category_id": self.index.categories[code]})
+            self.conn.execute(
+                insert(criterion_category),
+                {"criterion_id": self.criterion.id, "category_id": self.index.categories[code]},
+            )
         self.covered.add(code)
         terms = self.criterion.terms
-        self.criterion = CriterionRef(self.criterion.id, SCHEME, CriterionTerms(
-            terms.standard_code, terms.effective_from, terms.withdrawn_on, frozenset(self.covered)))
+        self.criterion = CriterionRef(
+            self.criterion.id,
+            SCHEME,
+            CriterionTerms(
+                terms.standard_code, terms.effective_from, terms.withdrawn_on, frozenset(self.covered)
+            ),
+        )
         self.index.criteria[(SCHEME, self.code.upper())] = self.criterion
         for number_key, ref in list(self.index.certificates.items()):
             if ref.criterion.id == self.criterion.id:
-                self.index.certificates[number_key] = type(ref)(ref.id, ref.number, self.criterion, ref.category_code)
+                self.index.certificates[number_key] = type(ref)(
+                    ref.id, ref.number, self.criterion, ref.category_code
+                )
 
 
 # The file's own column names, so a reject names what the user sees in their export.
 FIELD_NAMES = {
-    "number": "ENERGY STAR Unique ID", "licensee_registration_id": "ENERGY STAR Partner",
-    "name_en": "ENERGY STAR Partner", "registration_id": "ENERGY STAR Partner", "brand": "Brand Name",
-    "model": "Model Number", "issued_on": "Date Certified", "certificate_number": "ENERGY STAR Unique ID",
+    "number": "ENERGY STAR Unique ID",
+    "licensee_registration_id": "ENERGY STAR Partner",
+    "name_en": "ENERGY STAR Partner",
+    "registration_id": "ENERGY STAR Partner",
+    "brand": "Brand Name",
+    "model": "Model Number",
+    "issued_on": "Date Certified",
+    "certificate_number": "ENERGY STAR Unique ID",
 }
 
 
@@ -148,8 +179,13 @@ def field_names(path: Path) -> dict[str, str]:
     return {**FIELD_NAMES, "issued_on": date_column.replace("_", " ").title()}
 
 
-def template_rows(path: Path, conn: Connection, index: RegistryIndex, notes: list[str],
-                  progress: Callable[[int], None] | None = None) -> Iterator[tuple[str, Row]]:
+def template_rows(
+    path: Path,
+    conn: Connection,
+    index: RegistryIndex,
+    notes: list[str],
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[tuple[str, Row]]:
     """Yield (template kind, row) triples — licensee, certificate, model — for each export row."""
     registry = _Registry(conn, index, product_list(path), notes)
     rows = read_rows(path, progress=progress)
@@ -176,9 +212,30 @@ def _one(row: Row, registry: _Registry) -> Iterator[tuple[str, Row]]:
     category = registry.category_for(values.get("type", "").strip())
     attributes = {k: v.strip() for k, v in values.items() if k not in _USED and v and v.strip()}
     yield "licensees", Row(row.number, {"registration_id": registration, "name_en": partner})
-    yield "certificates", Row(row.number, {
-        "number": number, "scheme": SCHEME, "licensee_registration_id": registration,
-        "criterion": registry.code, "issued_on": issued, "category": category})
-    yield "models", Row(row.number, {
-        "certificate_number": number, "brand": values.get("brand_name", ""), "model": model,
-        "category": category, **{f"attr.{k}": v for k, v in attributes.items()}})
+    yield (
+        "certificates",
+        Row(
+            row.number,
+            {
+                "number": number,
+                "scheme": SCHEME,
+                "licensee_registration_id": registration,
+                "criterion": registry.code,
+                "issued_on": issued,
+                "category": category,
+            },
+        ),
+    )
+    yield (
+        "models",
+        Row(
+            row.number,
+            {
+                "certificate_number": number,
+                "brand": values.get("brand_name", ""),
+                "model": model,
+                "category": category,
+                **{f"attr.{k}": v for k, v in attributes.items()},
+            },
+        ),
+    )

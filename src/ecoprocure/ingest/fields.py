@@ -74,7 +74,7 @@ def parse_attributes(field: str, value: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise FieldError(field, value, f"not a JSON object: {exc.msg} at character {exc.pos}") from None
     if not isinstance(parsed, dict):
-        raise FieldError(field, value, "must be a JSON object like {\"power_w\": 12.5}")
+        raise FieldError(field, value, 'must be a JSON object like {"power_w": 12.5}')
     return parsed
 
 

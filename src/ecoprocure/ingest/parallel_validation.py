@@ -57,7 +57,7 @@ def _worker(path: Path, validate: Validate, batch_size: int, out: Any) -> None:
         out.put(("done", None))
     except EcoprocureError as exc:
         out.put(("error", str(exc)))
-    except Exception as exc:  # noqa: BLE001 - report anything to the parent rather than die silently
+    except Exception as exc:
         out.put(("error", f"{path.name}: unexpected error while reading: {exc!r}"))
 
 
@@ -73,8 +73,10 @@ def validated_batches(path: Path, validate: Validate, batch_size: int) -> Iterat
                 kind, payload = out.get(timeout=5)
             except queue_module.Empty:
                 if not process.is_alive():
-                    raise DataError(f"{path.name}: the reading process stopped unexpectedly "
-                                    f"(exit code {process.exitcode})") from None
+                    raise DataError(
+                        f"{path.name}: the reading process stopped unexpectedly "
+                        f"(exit code {process.exitcode})"
+                    ) from None
                 continue
             if kind == "done":
                 return

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, insert, select, update
 
 from ecoprocure.errors import DataError, EcoprocureError
 from ecoprocure.ingest import energy_star, parallel_validation
-from ecoprocure.ingest.parallel_validation import validated_batches
 from ecoprocure.ingest.fields import FieldError
 from ecoprocure.ingest.kept_files import keep_original
+from ecoprocure.ingest.parallel_validation import validated_batches
 from ecoprocure.ingest.registry_rows import (
     CertificateRef,
     RegistryIndex,
@@ -35,7 +35,6 @@ from ecoprocure.ingest.tabular import Row, read_rows
 from ecoprocure.store.db import Database
 from ecoprocure.store.models import Certificate, ImportReject, ImportRun, Licensee
 from ecoprocure.store.registry_index import load_criteria, load_index
-from ecoprocure.store.search_index import refresh_names
 from ecoprocure.store.registry_writer import (
     IdAllocator,
     WriteCounts,
@@ -43,6 +42,7 @@ from ecoprocure.store.registry_writer import (
     write_licensees,
     write_models,
 )
+from ecoprocure.store.search_index import refresh_names
 
 FORMATS = ("auto", "csv", "xlsx", "energy-star")
 _KINDS = ("licensees", "certificates", "models")
@@ -58,7 +58,13 @@ class Reject:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "row": self.row, "field": self.field, "value": self.value, "reason": self.reason}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "field": self.field,
+            "value": self.value,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -83,12 +89,21 @@ class ImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "file": self.file, "format": self.format, "status": self.status, "kept_path": self.kept_path,
-            "sha256": self.sha256, "rows_read": self.rows_read,
-            "written": {kind: {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
-                        for kind, c in self.counts.items()},
-            "rejected": self.rejected, "rejects": [r.to_dict() for r in self.rejects],
-            "rejects_file": self.rejects_file, "notes": self.notes, "error": self.error,
+            "file": self.file,
+            "format": self.format,
+            "status": self.status,
+            "kept_path": self.kept_path,
+            "sha256": self.sha256,
+            "rows_read": self.rows_read,
+            "written": {
+                kind: {"inserted": c.inserted, "updated": c.updated, "unchanged": c.unchanged}
+                for kind, c in self.counts.items()
+            },
+            "rejected": self.rejected,
+            "rejects": [r.to_dict() for r in self.rejects],
+            "rejects_file": self.rejects_file,
+            "notes": self.notes,
+            "error": self.error,
         }
 
 
@@ -98,7 +113,9 @@ Progress = Callable[[int, int], None]  # (done, total) in bytes
 class _Job:
     """State of one import while it runs (one transaction)."""
 
-    def __init__(self, conn: Connection, report: ImportReport, path: Path, actor: str, batch_size: int) -> None:
+    def __init__(
+        self, conn: Connection, report: ImportReport, path: Path, actor: str, batch_size: int
+    ) -> None:
         self.conn, self.report, self.path, self.actor = conn, report, path, actor
         self.batch_size = batch_size
         self.index: RegistryIndex = load_index(conn, with_certificates=True)
@@ -110,8 +127,9 @@ class _Job:
         self.seen_models: set[int] = set()
         self.ids = IdAllocator(conn)
         self.now = dt.datetime.now(dt.UTC)
-        self.run_id = conn.execute(insert(ImportRun).returning(ImportRun.id),
-                                   _run_row(report, path, self.now)).scalar_one()
+        self.run_id = conn.execute(
+            insert(ImportRun).returning(ImportRun.id), _run_row(report, path, self.now)
+        ).scalar_one()
         self.pending_rejects: list[Reject] = []
         self.rejects_path = Path(report.kept_path + ".rejects.csv")
         self._rejects_file: Any = None
@@ -131,10 +149,22 @@ class _Job:
             self._rejects_file = self.rejects_path.open("w", newline="", encoding="utf-8-sig")
             self._rejects_writer = csv.writer(self._rejects_file)
             self._rejects_writer.writerow(["file", "row", "field", "value", "reason"])
-        self._rejects_writer.writerows([r.file, r.row, r.field, r.value, r.reason] for r in self.pending_rejects)
-        self.conn.execute(insert(ImportReject), [
-            {"import_run_id": self.run_id, "row": r.row, "field": r.field, "value": r.value, "reason": r.reason}
-            for r in self.pending_rejects])
+        self._rejects_writer.writerows(
+            [r.file, r.row, r.field, r.value, r.reason] for r in self.pending_rejects
+        )
+        self.conn.execute(
+            insert(ImportReject),
+            [
+                {
+                    "import_run_id": self.run_id,
+                    "row": r.row,
+                    "field": r.field,
+                    "value": r.value,
+                    "reason": r.reason,
+                }
+                for r in self.pending_rejects
+            ],
+        )
         self.pending_rejects = []
 
     def finish(self, started: dt.datetime) -> None:
@@ -145,8 +175,11 @@ class _Job:
         if self._rejects_file is not None:
             self._rejects_file.close()
             self.report.rejects_file = str(self.rejects_path)
-        self.conn.execute(update(ImportRun).where(ImportRun.id == self.run_id)
-                          .values(**_run_row(self.report, self.path, started)))
+        self.conn.execute(
+            update(ImportRun)
+            .where(ImportRun.id == self.run_id)
+            .values(**_run_row(self.report, self.path, started))
+        )
 
     def abandon(self) -> None:
         if self._rejects_file is not None:
@@ -183,20 +216,30 @@ class _Job:
                 if first is not record:
                     if first == record:
                         return None, None  # the same licensee again (ENERGY STAR repeats partners per row)
-                    raise FieldError("registration_id", record.registration_id,
-                                     f"licensee {record.registration_id} appears twice with different names")
+                    raise FieldError(
+                        "registration_id",
+                        record.registration_id,
+                        f"licensee {record.registration_id} appears twice with different names",
+                    )
             elif kind == "certificates":
                 record = validate_certificate(row.values, self.index, us_dates=self.us_dates)
                 first = self.seen_certificates.setdefault(record.number_key, row.number)
                 if first != row.number:
-                    raise FieldError("number", record.number,
-                                     f"duplicate certificate number {record.number} (first at row {first})")
+                    raise FieldError(
+                        "number",
+                        record.number,
+                        f"duplicate certificate number {record.number} (first at row {first})",
+                    )
             else:
                 record = validate_model(row.values, self.index)
                 key = hash((record.certificate_id, record.brand_key, record.model_key))
                 if key in self.seen_models:
-                    raise FieldError("model", record.model, f"duplicate model {record.brand} {record.model} "
-                                     "for this certificate earlier in the file")
+                    raise FieldError(
+                        "model",
+                        record.model,
+                        f"duplicate model {record.brand} {record.model} "
+                        "for this certificate earlier in the file",
+                    )
                 self.seen_models.add(key)
         except FieldError as exc:
             return None, (row.number, self.field_names.get(exc.field, exc.field), exc.value, exc.reason)
@@ -218,9 +261,13 @@ class _Job:
         counts = self.report.counts.setdefault(kind, WriteCounts())
         if kind == "licensees":
             counts.add(write_licensees(self.conn, records))
-            self.index.licensees.update(self.conn.execute(
-                select(Licensee.registration_id, Licensee.id)
-                .where(Licensee.registration_id.in_([r.registration_id for r in records]))).all())
+            self.index.licensees.update(
+                self.conn.execute(
+                    select(Licensee.registration_id, Licensee.id).where(
+                        Licensee.registration_id.in_([r.registration_id for r in records])
+                    )
+                ).all()
+            )
         elif kind == "certificates":
             written = write_certificates(self.conn, records, self.actor, self.now)
             counts.add(written)
@@ -234,8 +281,13 @@ class _Job:
         criteria = load_criteria(self.conn)
         categories = {v: k for k, v in self.index.categories.items()}
         for cid, number, key, crit, cat in self.conn.execute(
-            select(Certificate.id, Certificate.number, Certificate.number_key, Certificate.criterion_id,
-                   Certificate.category_id).where(Certificate.number_key.in_(keys))
+            select(
+                Certificate.id,
+                Certificate.number,
+                Certificate.number_key,
+                Certificate.criterion_id,
+                Certificate.category_id,
+            ).where(Certificate.number_key.in_(keys))
         ):
             self.index.certificates[key] = CertificateRef(cid, number, criteria[crit], categories.get(cat))
 
@@ -256,8 +308,9 @@ def _template_of(path: Path, kind: str | None) -> str:
     raise DataError(f"{path.name}: the file has a header but no rows")
 
 
-def _tabular_items(path: Path, kind: str | None,
-                   progress: Callable[[int], None] | None) -> Iterator[tuple[str, Row]]:
+def _tabular_items(
+    path: Path, kind: str | None, progress: Callable[[int], None] | None
+) -> Iterator[tuple[str, Row]]:
     rows = read_rows(path, progress=progress)
     first = next(rows, None)
     if first is None:
@@ -266,8 +319,10 @@ def _tabular_items(path: Path, kind: str | None,
     chosen = kind or detect_kind(columns)
     missing = missing_columns(chosen, columns)
     if missing:
-        raise DataError(f"{path.name}: missing column(s) {', '.join(missing)} for the {chosen} template "
-                        "(see docs/import-templates.md)")
+        raise DataError(
+            f"{path.name}: missing column(s) {', '.join(missing)} for the {chosen} template "
+            "(see docs/import-templates.md)"
+        )
     yield chosen, first
     for row in rows:
         yield chosen, row
@@ -303,7 +358,8 @@ def import_registry_file(
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MiB while bulk writing
             job = _Job(conn, report, path, actor, batch_size)
             use_energy_star = file_format == "energy-star" or (
-                file_format == "auto" and energy_star.looks_like(path))
+                file_format == "auto" and energy_star.looks_like(path)
+            )
             if use_energy_star:
                 report.format = "energy-star"
                 job.field_names, job.us_dates = energy_star.field_names(path), True
@@ -328,12 +384,18 @@ def import_registry_file(
 def _run_row(report: ImportReport, path: Path, started: dt.datetime) -> dict[str, Any]:
     summary = report.to_dict()
     summary.pop("rejects")
-    return {"kind": "registry", "file_name": path.name, "kept_path": report.kept_path, "sha256": report.sha256,
-            "started_at": started, "finished_at": dt.datetime.now(dt.UTC), "status": report.status,
-            "summary": summary}
+    return {
+        "kind": "registry",
+        "file_name": path.name,
+        "kept_path": report.kept_path,
+        "sha256": report.sha256,
+        "started_at": started,
+        "finished_at": dt.datetime.now(dt.UTC),
+        "status": report.status,
+        "summary": summary,
+    }
 
 
 def _record_failure(db: Database, report: ImportReport, path: Path, started: dt.datetime) -> None:
     with db.engine.begin() as conn:
         conn.execute(insert(ImportRun), _run_row(report, path, started))
-

@@ -36,7 +36,9 @@ class Template:
 
 TEMPLATES = {
     "licensees": Template(
-        "licensees", ("registration_id",), ("name_en", "name_zh", "country"),
+        "licensees",
+        ("registration_id",),
+        ("name_en", "name_zh", "country"),
         "Companies holding certificates; at least one of name_en / name_zh.",
     ),
     "certificates": Template(
@@ -46,7 +48,9 @@ TEMPLATES = {
         "Certificates; the licensee, scheme and criterion must exist.",
     ),
     "models": Template(
-        "models", ("certificate_number", "brand", "model"), ("gtin", "category", "attributes"),
+        "models",
+        ("certificate_number", "brand", "model"),
+        ("gtin", "category", "attributes"),
         "Certified product models; extra columns named attr.NAME become measured attributes.",
     ),
 }
@@ -146,18 +150,24 @@ def validate_licensee(values: dict[str, str]) -> LicenseeRecord:
     return LicenseeRecord(registration_id, name_en, name_zh, _optional(values, "country"))
 
 
-def validate_certificate(values: dict[str, str], index: RegistryIndex, *,
-                         us_dates: bool = False) -> CertificateRecord:
+def validate_certificate(
+    values: dict[str, str], index: RegistryIndex, *, us_dates: bool = False
+) -> CertificateRecord:
     """``us_dates``: the file writes dates MM/DD/YYYY (ENERGY STAR exports), so errors say so."""
     number = clean_text(required(values, "number"))
     scheme = required(values, "scheme").upper()
     if scheme not in index.schemes:
-        raise FieldError("scheme", scheme, f"unknown scheme {scheme!r}; known: {', '.join(sorted(index.schemes))}")
+        raise FieldError(
+            "scheme", scheme, f"unknown scheme {scheme!r}; known: {', '.join(sorted(index.schemes))}"
+        )
     registration = clean_text(required(values, "licensee_registration_id"))
     licensee_id = index.licensees.get(registration)
     if licensee_id is None:
-        raise FieldError("licensee_registration_id", registration,
-                         f"licensee {registration!r} does not exist; import it first (licensees template)")
+        raise FieldError(
+            "licensee_registration_id",
+            registration,
+            f"licensee {registration!r} does not exist; import it first (licensees template)",
+        )
     criterion = _criterion(index, scheme, required(values, "criterion"))
     category_code = _certificate_category(values, criterion)
     issued = parse_date("issued_on", values["issued_on"], us_order=us_dates)
@@ -170,9 +180,17 @@ def validate_certificate(values: dict[str, str], index: RegistryIndex, *,
     status = _status(values)
     since = optional_date("status_since", values.get("status_since"), us_order=us_dates) or issued
     return CertificateRecord(
-        number, certificate_key(number), index.schemes[scheme], licensee_id, criterion.id,
+        number,
+        certificate_key(number),
+        index.schemes[scheme],
+        licensee_id,
+        criterion.id,
         index.categories[category_code] if category_code else None,
-        issued, expires, status, since, _optional(values, "status_reason"),
+        issued,
+        expires,
+        status,
+        since,
+        _optional(values, "status_reason"),
     )
 
 
@@ -197,8 +215,12 @@ def _certificate_category(values: dict[str, str], criterion: CriterionRef) -> st
         covered = criterion.terms.category_codes
         return next(iter(covered)) if len(covered) == 1 else None
     if code not in criterion.terms.category_codes:
-        raise FieldError("category", code, f"category {code!r} is not covered by criterion "
-                         f"{criterion.terms.standard_code} ({', '.join(sorted(criterion.terms.category_codes))})")
+        raise FieldError(
+            "category",
+            code,
+            f"category {code!r} is not covered by criterion "
+            f"{criterion.terms.standard_code} ({', '.join(sorted(criterion.terms.category_codes))})",
+        )
     return code
 
 
@@ -207,7 +229,9 @@ def _status(values: dict[str, str]) -> Status:
     try:
         return Status(text)
     except ValueError:
-        raise FieldError("status", text, f"unknown status {text!r}; use {', '.join(s.value for s in Status)}") from None
+        raise FieldError(
+            "status", text, f"unknown status {text!r}; use {', '.join(s.value for s in Status)}"
+        ) from None
 
 
 def _certificate_of(index: RegistryIndex, number: str) -> CertificateRef | None:
@@ -226,7 +250,9 @@ def validate_model(values: dict[str, str], index: RegistryIndex) -> ModelRecord:
     brand, model = clean_text(required(values, "brand")), clean_text(required(values, "model"))
     category_code = _optional(values, "category") or certificate.category_code
     if category_code is None:
-        raise FieldError("category", "", f"certificate {certificate.number} covers several categories; name one")
+        raise FieldError(
+            "category", "", f"certificate {certificate.number} covers several categories; name one"
+        )
     category_id = index.categories.get(category_code)
     if category_id is None:
         raise FieldError("category", category_code, f"unknown category {category_code!r}")
@@ -240,7 +266,14 @@ def validate_model(values: dict[str, str], index: RegistryIndex) -> ModelRecord:
         if name.startswith("attr.") and value.strip():
             attributes[name[5:]] = numeric_or_text(value.strip())
     return ModelRecord(
-        certificate.id, brand, model, key_of_clean(brand), key_of_clean(model),
-        parse_gtin("gtin", values.get("gtin") or ""), category_id, attributes or None,
-        brand_tokens(brand), index_tokens(model),
+        certificate.id,
+        brand,
+        model,
+        key_of_clean(brand),
+        key_of_clean(model),
+        parse_gtin("gtin", values.get("gtin") or ""),
+        category_id,
+        attributes or None,
+        brand_tokens(brand),
+        index_tokens(model),
     )

@@ -23,8 +23,19 @@ from ecoprocure.errors import DataError
 _SNIFF_BYTES = 256 * 1024
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz"}
 _EAST_ASIAN_MULTIBYTE = {
-    "big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jis_2004", "euc_jisx0213", "euc_jp", "euc_kr",
-    "johab", "shift_jis", "shift_jis_2004", "shift_jisx0213",
+    "big5",
+    "big5hkscs",
+    "cp932",
+    "cp949",
+    "cp950",
+    "euc_jis_2004",
+    "euc_jisx0213",
+    "euc_jp",
+    "euc_kr",
+    "johab",
+    "shift_jis",
+    "shift_jis_2004",
+    "shift_jisx0213",
 }
 
 
@@ -62,8 +73,11 @@ def detect_encoding(path: Path) -> str:
     # detector then ranks them arbitrarily. Chinese offices write GBK, so GB18030 wins a (near) tie
     # with another East Asian multi-byte encoding, or an outright tie with anything else.
     gb = next((m for m in matches if m.encoding.lower() in _GB_FAMILY), None)
-    if gb is not None and gb.chaos <= best.chaos + 0.01 and (
-            best.encoding.lower() in _EAST_ASIAN_MULTIBYTE or gb.coherence >= best.coherence):
+    if (
+        gb is not None
+        and gb.chaos <= best.chaos + 0.01
+        and (best.encoding.lower() in _EAST_ASIAN_MULTIBYTE or gb.coherence >= best.coherence)
+    ):
         best = gb
     encoding = best.encoding.lower()
     # GB2312 and GBK are subsets of GB18030; decoding with the superset never loses a character.
@@ -102,24 +116,29 @@ def _read_csv(path: Path, progress: ProgressCallback | None) -> Iterator[Row]:
         yield from _rows(path, header, reader, raw, progress)
 
 
-def _rows(path: Path, header: list[str], reader: Iterator[list[str]], raw: io.BufferedReader,
-          progress: ProgressCallback | None) -> Iterator[Row]:
+def _rows(
+    path: Path,
+    header: list[str],
+    reader: Iterator[list[str]],
+    raw: io.BufferedReader,
+    progress: ProgressCallback | None,
+) -> Iterator[Row]:
     width = len(header)
     number = 1
     try:
         for number, cells in enumerate(reader, start=2):
             if not any(cells):
                 continue
-            if len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield Row(number, dict(zip(header, cells, strict=False)))
+            padded = cells + [""] * (width - len(cells)) if len(cells) < width else cells
+            yield Row(number, dict(zip(header, padded, strict=False)))
             if progress is not None and number % 2000 == 0:
                 progress(raw.tell())
     except UnicodeDecodeError as exc:
         # The decoder works on 8 KiB blocks, so the row being parsed is not the bad one: find its line.
         line = _undecodable_line(path, exc.encoding) or number + 1
-        raise DataError(f"{path.name}: line {line}: not valid {exc.encoding} text ({exc.reason}); "
-                        "save the file as UTF-8") from exc
+        raise DataError(
+            f"{path.name}: line {line}: not valid {exc.encoding} text ({exc.reason}); save the file as UTF-8"
+        ) from exc
     except csv.Error as exc:
         raise DataError(f"{path.name}: row {number + 1}: malformed CSV: {exc}") from exc
     if progress is not None:

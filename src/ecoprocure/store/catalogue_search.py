@@ -84,19 +84,26 @@ class _Backend:
         """SQL selecting the ids in search index ``table`` that match the bound expression."""
         if self.sqlite:
             return f"SELECT rowid FROM {table} WHERE {table} MATCH :{param}"
-        id_column = {"product_search": "product_id", "licensee_search": "licensee_id",
-                     "category_search": "category_id"}[table]
+        id_column = {
+            "product_search": "product_id",
+            "licensee_search": "licensee_id",
+            "category_search": "category_id",
+        }[table]
         return f"SELECT {id_column} FROM {table} WHERE document @@ to_tsquery('simple', :{param})"
 
     def ranked_products(self) -> tuple[str, str, str]:
         """(score, FROM, WHERE) of tier 1: every term in brand/model."""
         if self.sqlite:
-            return ("-bm25(product_search)",
-                    "product_search JOIN product_model p ON p.id = product_search.rowid",
-                    "product_search MATCH :q")
-        return ("ts_rank(ps.document, to_tsquery('simple', :q))",
-                "product_search ps JOIN product_model p ON p.id = ps.product_id",
-                "ps.document @@ to_tsquery('simple', :q)")
+            return (
+                "-bm25(product_search)",
+                "product_search JOIN product_model p ON p.id = product_search.rowid",
+                "product_search MATCH :q",
+            )
+        return (
+            "ts_rank(ps.document, to_tsquery('simple', :q))",
+            "product_search ps JOIN product_model p ON p.id = ps.product_id",
+            "ps.document @@ to_tsquery('simple', :q)",
+        )
 
 
 _SELECT = """
@@ -122,14 +129,18 @@ def _name_matches(conn: Connection, backend: _Backend, terms: list[QueryTerm]) -
         licensees = conn.execute(text(backend.ids_matching("licensee_search", "t")), params).scalars()
         hits = conn.execute(text(backend.ids_matching("category_search", "t")), params).scalars()
         matched = {codes[i] for i in hits}
-        categories = [i for i, code in codes.items()
-                      if code in matched or any(code.startswith(m + ".") for m in matched)]
+        categories = [
+            i
+            for i, code in codes.items()
+            if code in matched or any(code.startswith(m + ".") for m in matched)
+        ]
         out.append((",".join(map(str, licensees)), ",".join(map(str, categories))))
     return out
 
 
-def _tier_two(backend: _Backend, terms: list[QueryTerm], names: list[tuple[str, str]],
-              params: dict[str, Any]) -> tuple[str, str] | None:
+def _tier_two(
+    backend: _Backend, terms: list[QueryTerm], names: list[tuple[str, str]], params: dict[str, Any]
+) -> tuple[str, str] | None:
     """(score, WHERE) of tier 2, or None when some term matches no licensee or category name
     (then every match has all terms in brand/model and tier 1 holds it)."""
     conditions, scores = [], []
@@ -165,16 +176,25 @@ def _filters(filters: SearchFilters, params: dict[str, Any]) -> str:
         if filters.status == "valid":
             sql += " AND ce.status = 'valid' AND (ce.expires_on IS NULL OR ce.expires_on >= :today)"
         elif filters.status == "expired":
-            sql += (" AND (ce.status = 'expired' OR (ce.status IN ('valid', 'suspended') "
-                    "AND ce.expires_on < :today))")
+            sql += (
+                " AND (ce.status = 'expired' OR (ce.status IN ('valid', 'suspended') "
+                "AND ce.expires_on < :today))"
+            )
         else:
             sql += " AND ce.status = :status"
             params["status"] = filters.status
     return sql
 
 
-def search(conn: Connection, query: str, filters: SearchFilters | None = None, *, limit: int = 20,
-           offset: int = 0, type_ahead: bool = True) -> list[Hit]:
+def search(
+    conn: Connection,
+    query: str,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    type_ahead: bool = True,
+) -> list[Hit]:
     terms = parse_query(query, type_ahead=type_ahead)
     if not terms:
         raise BadQuery(f"nothing to search for in {query!r}: type a brand, model, company or category")
@@ -183,15 +203,24 @@ def search(conn: Connection, query: str, filters: SearchFilters | None = None, *
     params: dict[str, Any] = {"q": backend.expression(terms), "limit": wanted}
     where_filters = _filters(filters or SearchFilters(), params)
     score, source, where = backend.ranked_products()
-    rows = list(conn.execute(text(_SELECT.format(score=score, source=source, where=where,
-                                                 filters=where_filters)), params))
+    rows = list(
+        conn.execute(
+            text(_SELECT.format(score=score, source=source, where=where, filters=where_filters)), params
+        )
+    )
     if len(rows) < wanted:
         tier_two = _tier_two(backend, terms, _name_matches(conn, backend, terms), params)
         if tier_two is not None:
             params["limit"] = wanted - len(rows)
-            rows += conn.execute(text(_SELECT.format(
-                score=tier_two[0], source="product_model p", where=tier_two[1], filters=where_filters)), params)
-    return [_hit(row) for row in rows[max(0, offset):]]
+            rows += conn.execute(
+                text(
+                    _SELECT.format(
+                        score=tier_two[0], source="product_model p", where=tier_two[1], filters=where_filters
+                    )
+                ),
+                params,
+            )
+    return [_hit(row) for row in rows[max(0, offset) :]]
 
 
 def _hit(row: Any) -> Hit:
@@ -199,5 +228,6 @@ def _hit(row: Any) -> Hit:
     expires = row[11] if row[11] is None or isinstance(row[11], dt.date) else dt.date.fromisoformat(row[11])
     if status in ("valid", "suspended") and expires is not None and expires < dt.date.today():
         status = "expired"
-    return Hit(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], status,
-               float(row[12]))
+    return Hit(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], status, float(row[12])
+    )

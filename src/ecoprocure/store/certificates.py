@@ -27,53 +27,94 @@ from ecoprocure.store.models import Category, Certificate, CertificateEvent, Cri
 
 
 def criterion_terms(criterion: Criterion) -> CriterionTerms:
-    return CriterionTerms(criterion.standard_code, criterion.effective_from, criterion.withdrawn_on,
-                          frozenset(c.code for c in criterion.categories))
+    return CriterionTerms(
+        criterion.standard_code,
+        criterion.effective_from,
+        criterion.withdrawn_on,
+        frozenset(c.code for c in criterion.categories),
+    )
 
 
 def get_certificate(session: Session, number: str) -> Certificate:
-    found = session.scalars(select(Certificate).where(Certificate.number_key == certificate_key(number))).first()
+    found = session.scalars(
+        select(Certificate).where(Certificate.number_key == certificate_key(number))
+    ).first()
     if found is None:
         raise NotFound(f"no certificate numbered {number!r}")
     return found
 
 
-def _record(session: Session, certificate: Certificate, transition: Transition, actor: str,
-            reason: str | None, details: dict[str, object] | None = None) -> None:
-    session.add(CertificateEvent(
-        certificate_id=certificate.id, action=transition.action.value,
-        from_status=transition.from_status.value if transition.from_status else None,
-        to_status=transition.to_status.value, effective_on=transition.effective_on,
-        recorded_at=dt.datetime.now(dt.UTC), actor=actor, reason=reason, details=details,
-    ))
+def _record(
+    session: Session,
+    certificate: Certificate,
+    transition: Transition,
+    actor: str,
+    reason: str | None,
+    details: dict[str, object] | None = None,
+) -> None:
+    session.add(
+        CertificateEvent(
+            certificate_id=certificate.id,
+            action=transition.action.value,
+            from_status=transition.from_status.value if transition.from_status else None,
+            to_status=transition.to_status.value,
+            effective_on=transition.effective_on,
+            recorded_at=dt.datetime.now(dt.UTC),
+            actor=actor,
+            reason=reason,
+            details=details,
+        )
+    )
 
 
 def issue_certificate(
-    session: Session, *, number: str, scheme: str, licensee_registration_id: str, criterion: str,
-    issued_on: dt.date, expires_on: dt.date | None, category: str | None = None, actor: str,
+    session: Session,
+    *,
+    number: str,
+    scheme: str,
+    licensee_registration_id: str,
+    criterion: str,
+    issued_on: dt.date,
+    expires_on: dt.date | None,
+    category: str | None = None,
+    actor: str,
     reason: str | None = None,
 ) -> Certificate:
     scheme_row = session.scalars(select(Scheme).where(Scheme.code == scheme)).first()
     if scheme_row is None:
         raise NotFound(f"unknown scheme {scheme!r}")
-    if session.scalars(select(Certificate.id).where(Certificate.number_key == certificate_key(number))).first():
+    if session.scalars(
+        select(Certificate.id).where(Certificate.number_key == certificate_key(number))
+    ).first():
         raise LifecycleError(f"certificate {number} already exists")
-    licensee = session.scalars(select(Licensee).where(Licensee.registration_id == licensee_registration_id)).first()
+    licensee = session.scalars(
+        select(Licensee).where(Licensee.registration_id == licensee_registration_id)
+    ).first()
     if licensee is None:
         raise NotFound(f"unknown licensee {licensee_registration_id!r}")
-    crit = session.scalars(select(Criterion).where(
-        Criterion.scheme_id == scheme_row.id, Criterion.standard_code == criterion)).first()
+    crit = session.scalars(
+        select(Criterion).where(Criterion.scheme_id == scheme_row.id, Criterion.standard_code == criterion)
+    ).first()
     if crit is None:
         raise NotFound(f"scheme {scheme} has no criterion {criterion!r}")
     terms = criterion_terms(crit)
     if category is None and len(terms.category_codes) == 1:
         category = next(iter(terms.category_codes))
     transition = check_issue(number, issued_on, expires_on, terms, [category] if category else [])
-    category_row = session.scalars(select(Category).where(Category.code == category)).first() if category else None
+    category_row = (
+        session.scalars(select(Category).where(Category.code == category)).first() if category else None
+    )
     cert = Certificate(
-        number=clean_text(number), number_key=certificate_key(number), scheme_id=scheme_row.id,
-        licensee_id=licensee.id, criterion_id=crit.id, category_id=category_row.id if category_row else None,
-        issued_on=issued_on, expires_on=expires_on, status=Status.VALID.value, status_since=issued_on,
+        number=clean_text(number),
+        number_key=certificate_key(number),
+        scheme_id=scheme_row.id,
+        licensee_id=licensee.id,
+        criterion_id=crit.id,
+        category_id=category_row.id if category_row else None,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        status=Status.VALID.value,
+        status_since=issued_on,
     )
     session.add(cert)
     session.flush()
@@ -82,8 +123,14 @@ def issue_certificate(
 
 
 def apply_action(
-    session: Session, number: str, action: Action, *, actor: str, reason: str | None = None,
-    effective_on: dt.date | None = None, new_expires_on: dt.date | None = None,
+    session: Session,
+    number: str,
+    action: Action,
+    *,
+    actor: str,
+    reason: str | None = None,
+    effective_on: dt.date | None = None,
+    new_expires_on: dt.date | None = None,
 ) -> Certificate:
     """Suspend, reinstate, revoke, expire or renew one certificate (``reason`` required for most)."""
     cert = get_certificate(session, number)
@@ -91,35 +138,59 @@ def apply_action(
     if action in (Action.SUSPEND, Action.REVOKE, Action.WITHDRAW_CRITERION) and not reason:
         raise LifecycleError(f"certificate {cert.number}: {action} needs a reason")
     transition = check_transition(
-        cert.number, action, Status(cert.status), cert.expires_on, day, issued_on=cert.issued_on,
-        new_expires_on=new_expires_on, criterion=criterion_terms(cert.criterion),
+        cert.number,
+        action,
+        Status(cert.status),
+        cert.expires_on,
+        day,
+        issued_on=cert.issued_on,
+        new_expires_on=new_expires_on,
+        criterion=criterion_terms(cert.criterion),
         status_since=cert.status_since,
     )
-    details = {"previous_expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
-               "expires_on": new_expires_on.isoformat()} if action is Action.RENEW and new_expires_on else None
+    details = (
+        {
+            "previous_expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+            "expires_on": new_expires_on.isoformat(),
+        }
+        if action is Action.RENEW and new_expires_on
+        else None
+    )
     cert.status, cert.status_since, cert.status_reason = transition.to_status.value, day, reason
     cert.expires_on = transition.expires_on
     _record(session, cert, transition, actor, reason, details)
     return cert
 
 
-def withdraw_criterion(session: Session, scheme: str, standard_code: str, withdrawn_on: dt.date, *,
-                       actor: str, reason: str) -> Sequence[str]:
+def withdraw_criterion(
+    session: Session, scheme: str, standard_code: str, withdrawn_on: dt.date, *, actor: str, reason: str
+) -> Sequence[str]:
     """Mark a criterion withdrawn and end every valid or suspended certificate under it."""
-    crit = session.scalars(select(Criterion).join(Scheme).where(
-        Scheme.code == scheme, Criterion.standard_code == standard_code)).first()
+    crit = session.scalars(
+        select(Criterion).join(Scheme).where(Scheme.code == scheme, Criterion.standard_code == standard_code)
+    ).first()
     if crit is None:
         raise NotFound(f"scheme {scheme} has no criterion {standard_code!r}")
     if crit.withdrawn_on is not None:
         raise LifecycleError(f"criterion {standard_code} was already withdrawn on {crit.withdrawn_on}")
     crit.withdrawn_on = withdrawn_on
     ended = []
-    for cert in session.scalars(select(Certificate).where(
-            Certificate.criterion_id == crit.id, Certificate.status.in_([Status.VALID.value, Status.SUSPENDED.value]))):
+    for cert in session.scalars(
+        select(Certificate).where(
+            Certificate.criterion_id == crit.id,
+            Certificate.status.in_([Status.VALID.value, Status.SUSPENDED.value]),
+        )
+    ):
         try:
             # A certificate whose state changed after the withdrawal date ends on that change's day.
-            apply_action(session, cert.number, Action.WITHDRAW_CRITERION, actor=actor, reason=reason,
-                         effective_on=max(withdrawn_on, cert.status_since))
+            apply_action(
+                session,
+                cert.number,
+                Action.WITHDRAW_CRITERION,
+                actor=actor,
+                reason=reason,
+                effective_on=max(withdrawn_on, cert.status_since),
+            )
         except LifecycleError:
             continue  # already expired by date on the withdrawal day: nothing to end
         ended.append(cert.number)
@@ -128,15 +199,24 @@ def withdraw_criterion(session: Session, scheme: str, standard_code: str, withdr
 
 def history(session: Session, number: str) -> list[CertificateEvent]:
     cert = get_certificate(session, number)
-    return list(session.scalars(select(CertificateEvent).where(
-        CertificateEvent.certificate_id == cert.id).order_by(CertificateEvent.id)))
+    return list(
+        session.scalars(
+            select(CertificateEvent)
+            .where(CertificateEvent.certificate_id == cert.id)
+            .order_by(CertificateEvent.id)
+        )
+    )
 
 
 def certificate_payload(session: Session, number: str) -> CertificatePayload:
     cert = get_certificate(session, number)
     return CertificatePayload(
-        scheme=cert.scheme.code, number=cert.number, licensee=cert.licensee.registration_id,
+        scheme=cert.scheme.code,
+        number=cert.number,
+        licensee=cert.licensee.registration_id,
         licensee_name=cert.licensee.name_zh or cert.licensee.name_en or "",
-        criterion=cert.criterion.standard_code, category=cert.category.code if cert.category else "",
-        issued=cert.issued_on, expires=cert.expires_on,
+        criterion=cert.criterion.standard_code,
+        category=cert.category.code if cert.category else "",
+        issued=cert.issued_on,
+        expires=cert.expires_on,
     )

@@ -20,23 +20,31 @@ def generate_key(keys_dir: Path, scheme: str, *, overwrite: bool = False) -> Pat
     """Create a scheme's Ed25519 key pair; the private key file is readable by its owner only."""
     private_path, public_path = key_paths(keys_dir, scheme)
     if private_path.exists() and not overwrite:
-        raise ConfigurationError(f"{private_path} exists; refusing to replace a signing key (use --overwrite)")
+        raise ConfigurationError(
+            f"{private_path} exists; refusing to replace a signing key (use --overwrite)"
+        )
     keys_dir.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
-    public_path.write_bytes(key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    public_path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return public_path
 
 
 def load_private_key(keys_dir: Path, scheme: str) -> Ed25519PrivateKey:
     path = key_paths(keys_dir, scheme)[0]
     if not path.exists():
-        raise ConfigurationError(f"no signing key for scheme {scheme} at {path}: run `ecoprocure keys generate {scheme}`")
+        raise ConfigurationError(
+            f"no signing key for scheme {scheme} at {path}: run `ecoprocure keys generate {scheme}`"
+        )
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigurationError(f"{path} is not an Ed25519 private key")

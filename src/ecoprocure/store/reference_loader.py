@@ -17,7 +17,6 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from ecoprocure.errors import DataError
 from ecoprocure.reference import DATA_DIR
-from ecoprocure.store.search_index import refresh_names
 from ecoprocure.store.models import (
     Agreement,
     Category,
@@ -29,6 +28,7 @@ from ecoprocure.store.models import (
     agreement_party,
     criterion_category,
 )
+from ecoprocure.store.search_index import refresh_names
 
 
 def _rows(name: str, data_dir: Path) -> Iterator[tuple[int, dict[str, str]]]:
@@ -39,7 +39,9 @@ def _rows(name: str, data_dir: Path) -> Iterator[tuple[int, dict[str, str]]]:
         for number, row in enumerate(csv.DictReader(fh), start=2):
             values = {k.strip(): (v or "").strip() for k, v in row.items() if k}
             if not values.get("source"):
-                raise DataError(f"{path.name}: row {number}: field source: every reference row needs a source")
+                raise DataError(
+                    f"{path.name}: row {number}: field source: every reference row needs a source"
+                )
             yield number, values
 
 
@@ -73,11 +75,21 @@ def load_reference(conn: Connection, data_dir: Path = DATA_DIR) -> dict[str, int
 def _schemes(conn: Connection, data_dir: Path) -> int:
     n = 0
     for _, r in _rows("schemes.csv", data_dir):
-        _upsert(conn, Scheme, {"code": r["code"]}, {
-            "name_en": r["name_en"], "name_zh": r.get("name_zh") or None, "country": r.get("country") or None,
-            "owner_body": r.get("owner_body") or None, "gen_member": r.get("gen_member", "").lower() == "true",
-            "genices_status": r.get("genices_status") or None, "website": r.get("website") or None,
-            "source": r["source"]})
+        _upsert(
+            conn,
+            Scheme,
+            {"code": r["code"]},
+            {
+                "name_en": r["name_en"],
+                "name_zh": r.get("name_zh") or None,
+                "country": r.get("country") or None,
+                "owner_body": r.get("owner_body") or None,
+                "gen_member": r.get("gen_member", "").lower() == "true",
+                "genices_status": r.get("genices_status") or None,
+                "website": r.get("website") or None,
+                "source": r["source"],
+            },
+        )
         n += 1
     return n
 
@@ -86,14 +98,24 @@ def _categories(conn: Connection, data_dir: Path) -> int:
     rows = list(_rows("categories.csv", data_dir))
     ids: dict[str, int] = {}
     for _, r in rows:  # first pass: rows; second: parents (a child may precede its parent)
-        ids[r["code"]] = _upsert(conn, Category, {"code": r["code"]}, {
-            "name_en": r["name_en"], "name_zh": r.get("name_zh") or None,
-            "functional_unit": r.get("functional_unit") or None, "source": r["source"]})
+        ids[r["code"]] = _upsert(
+            conn,
+            Category,
+            {"code": r["code"]},
+            {
+                "name_en": r["name_en"],
+                "name_zh": r.get("name_zh") or None,
+                "functional_unit": r.get("functional_unit") or None,
+                "source": r["source"],
+            },
+        )
     for number, r in rows:
         parent = r.get("parent_code")
         if parent:
             if parent not in ids:
-                raise DataError(f"categories.csv: row {number}: field parent_code: unknown category {parent!r}")
+                raise DataError(
+                    f"categories.csv: row {number}: field parent_code: unknown category {parent!r}"
+                )
             conn.execute(update(Category).where(Category.id == ids[r["code"]]).values(parent_id=ids[parent]))
     return len(rows)
 
@@ -116,8 +138,12 @@ def _category_codes(conn: Connection, data_dir: Path) -> int:
     categories, n = _category_ids(conn), 0
     for number, r in _rows("category_codes.csv", data_dir):
         cid = _need(categories, r["category_code"], "category_codes.csv", number, "category_code")
-        _upsert(conn, CategoryCode, {"code_scheme": r["code_scheme"], "code": r["code"], "category_id": cid},
-                {"match": r.get("match") or "exact", "source": r["source"]})
+        _upsert(
+            conn,
+            CategoryCode,
+            {"code_scheme": r["code_scheme"], "code": r["code"], "category_id": cid},
+            {"match": r.get("match") or "exact", "source": r["source"]},
+        )
         n += 1
     return n
 
@@ -129,13 +155,25 @@ def _criteria(conn: Connection, data_dir: Path) -> int:
         effective = _date(r["effective_from"])
         if effective is None:
             raise DataError(f"criteria.csv: row {number}: field effective_from: required")
-        cid = _upsert(conn, Criterion, {"scheme_id": scheme_id, "standard_code": r["standard_code"]}, {
-            "title_en": r.get("title_en") or None, "title_zh": r.get("title_zh") or None,
-            "version": r.get("version") or None, "effective_from": effective,
-            "withdrawn_on": _date(r.get("withdrawn_on", "")), "source": r["source"]})
+        cid = _upsert(
+            conn,
+            Criterion,
+            {"scheme_id": scheme_id, "standard_code": r["standard_code"]},
+            {
+                "title_en": r.get("title_en") or None,
+                "title_zh": r.get("title_zh") or None,
+                "version": r.get("version") or None,
+                "effective_from": effective,
+                "withdrawn_on": _date(r.get("withdrawn_on", "")),
+                "source": r["source"],
+            },
+        )
         category_id = _need(categories, r["category_code"], "criteria.csv", number, "category_code")
-        linked = conn.execute(select(criterion_category).where(
-            criterion_category.c.criterion_id == cid, criterion_category.c.category_id == category_id)).first()
+        linked = conn.execute(
+            select(criterion_category).where(
+                criterion_category.c.criterion_id == cid, criterion_category.c.category_id == category_id
+            )
+        ).first()
         if linked is None:
             conn.execute(insert(criterion_category), {"criterion_id": cid, "category_id": category_id})
         n += 1
@@ -143,8 +181,10 @@ def _criteria(conn: Connection, data_dir: Path) -> int:
 
 
 def _requirements(conn: Connection, data_dir: Path) -> int:
-    criteria = {(s, c): i for i, s, c in conn.execute(
-        select(Criterion.id, Scheme.code, Criterion.standard_code).join(Scheme))}
+    criteria = {
+        (s, c): i
+        for i, s, c in conn.execute(select(Criterion.id, Scheme.code, Criterion.standard_code).join(Scheme))
+    }
     if not (data_dir / "requirements.csv").exists():
         return 0
     conn.execute(delete(Requirement))  # requirements have no natural key: replace them wholesale
@@ -153,9 +193,17 @@ def _requirements(conn: Connection, data_dir: Path) -> int:
         key = (r["scheme_code"], r["standard_code"])
         if key not in criteria:
             raise DataError(f"requirements.csv: row {number}: field standard_code: unknown criterion {key}")
-        conn.execute(insert(Requirement), {
-            "criterion_id": criteria[key], "parameter": r["parameter"], "operator": r["operator"],
-            "limit": r["limit"], "unit": r["unit"], "source": r["source"]})
+        conn.execute(
+            insert(Requirement),
+            {
+                "criterion_id": criteria[key],
+                "parameter": r["parameter"],
+                "operator": r["operator"],
+                "limit": r["limit"],
+                "unit": r["unit"],
+                "source": r["source"],
+            },
+        )
         n += 1
     return n
 
@@ -167,14 +215,31 @@ def _agreements(conn: Connection, data_dir: Path) -> int:
         start = _date(r["valid_from"])
         if start is None:
             raise DataError(f"agreements.csv: row {number}: field valid_from: required")
-        aid = _upsert(conn, Agreement, {"code": r["code"]}, {
-            "name_en": r["name_en"], "name_zh": r.get("name_zh") or None, "valid_from": start,
-            "valid_to": _date(r.get("valid_to", "")), "source": r["source"]})
+        aid = _upsert(
+            conn,
+            Agreement,
+            {"code": r["code"]},
+            {
+                "name_en": r["name_en"],
+                "name_zh": r.get("name_zh") or None,
+                "valid_from": start,
+                "valid_to": _date(r.get("valid_to", "")),
+                "source": r["source"],
+            },
+        )
         ids[r["code"]] = aid
         conn.execute(delete(agreement_party).where(agreement_party.c.agreement_id == aid))
-        conn.execute(insert(agreement_party), [
-            {"agreement_id": aid, "scheme_id": _need(schemes, code.strip(), "agreements.csv", number, "parties")}
-            for code in r["parties"].split(";") if code.strip()])
+        conn.execute(
+            insert(agreement_party),
+            [
+                {
+                    "agreement_id": aid,
+                    "scheme_id": _need(schemes, code.strip(), "agreements.csv", number, "parties"),
+                }
+                for code in r["parties"].split(";")
+                if code.strip()
+            ],
+        )
         conn.execute(delete(agreement_category).where(agreement_category.c.agreement_id == aid))
         n += 1
     for number, r in _rows("agreement_scope.csv", data_dir):

@@ -20,8 +20,13 @@ def load_criteria(conn: Connection) -> dict[int, CriterionRef]:
     ):
         covered[criterion_id].add(code)
     rows = conn.execute(
-        select(Criterion.id, Scheme.code, Criterion.standard_code, Criterion.effective_from,
-               Criterion.withdrawn_on).join(Scheme, Scheme.id == Criterion.scheme_id)
+        select(
+            Criterion.id,
+            Scheme.code,
+            Criterion.standard_code,
+            Criterion.effective_from,
+            Criterion.withdrawn_on,
+        ).join(Scheme, Scheme.id == Criterion.scheme_id)
     )
     return {
         cid: CriterionRef(cid, scheme, CriterionTerms(code, start, end, frozenset(covered[cid])))
@@ -40,8 +45,13 @@ def load_index(conn: Connection, *, with_certificates: bool = False) -> Registry
     if with_certificates:
         category_codes = {v: k for k, v in index.categories.items()}
         rows = conn.execute(
-            select(Certificate.id, Certificate.number, Certificate.number_key, Certificate.criterion_id,
-                   Certificate.category_id)
+            select(
+                Certificate.id,
+                Certificate.number,
+                Certificate.number_key,
+                Certificate.criterion_id,
+                Certificate.category_id,
+            )
         )
         index.certificates = {
             key: CertificateRef(cid, number, criteria[crit], category_codes.get(cat) if cat else None)

@@ -60,9 +60,14 @@ def _delete(conn: Connection, table: str, column: str, ids: Sequence[int]) -> No
 
 
 _NAMES = {
-    "licensee_search": ("licensee_id", "SELECT id, coalesce(name_en, '') || ' ' || coalesce(name_zh, '') FROM licensee"),
-    "category_search": ("category_id", "SELECT id, coalesce(name_en, '') || ' ' || coalesce(name_zh, '') || ' ' || "
-                                       "code FROM category"),
+    "licensee_search": (
+        "licensee_id",
+        "SELECT id, coalesce(name_en, '') || ' ' || coalesce(name_zh, '') FROM licensee",
+    ),
+    "category_search": (
+        "category_id",
+        "SELECT id, coalesce(name_en, '') || ' ' || coalesce(name_zh, '') || ' ' || code FROM category",
+    ),
 }
 
 
@@ -78,7 +83,8 @@ def refresh_names(conn: Connection) -> int:
             conn.exec_driver_sql(f"INSERT INTO {table} (rowid, names) VALUES (?, ?)", rows)
         else:
             conn.exec_driver_sql(
-                f"INSERT INTO {table} ({id_column}, document) VALUES (%s, to_tsvector('simple', %s))", rows)
+                f"INSERT INTO {table} ({id_column}, document) VALUES (%s, to_tsvector('simple', %s))", rows
+            )
         count += len(rows)
     return count
 

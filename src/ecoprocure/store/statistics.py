@@ -22,7 +22,9 @@ WITH last_event AS (
 )
 """
 
-_COUNTS = _VALID_ON + """
+_COUNTS = (
+    _VALID_ON
+    + """
 SELECT s.code,
   (SELECT count(*) FROM valid v WHERE v.scheme_id = s.id),
   (SELECT count(DISTINCT v.licensee_id) FROM valid v WHERE v.scheme_id = s.id),
@@ -33,6 +35,7 @@ SELECT s.code,
      WHERE c.scheme_id = s.id AND c.effective_from <= :d AND (c.withdrawn_on IS NULL OR c.withdrawn_on > :d))
 FROM scheme s
 """
+)
 
 
 def year_counts(conn: Connection, year: int, scheme: str | None = None) -> list[YearCounts]:
@@ -40,14 +43,24 @@ def year_counts(conn: Connection, year: int, scheme: str | None = None) -> list[
     sql = _COUNTS + (" WHERE s.code = :scheme" if scheme else "") + " ORDER BY s.code"
     rows = conn.execute(text(sql), {"d": dt.date(year, 12, 31), "scheme": scheme})
     return [
-        YearCounts(code, year, {"certificates": certs, "licensees": licensees, "product_models": models,
-                                "criteria": criteria, "categories": categories})
+        YearCounts(
+            code,
+            year,
+            {
+                "certificates": certs,
+                "licensees": licensees,
+                "product_models": models,
+                "criteria": criteria,
+                "categories": categories,
+            },
+        )
         for code, certs, licensees, models, criteria, categories in rows
     ]
 
 
-def programme_statistics(conn: Connection, year: int, scheme: str | None = None,
-                         *, include_empty: bool = False) -> list[YearCounts]:
+def programme_statistics(
+    conn: Connection, year: int, scheme: str | None = None, *, include_empty: bool = False
+) -> list[YearCounts]:
     """Counts for ``year`` with growth against the year before."""
     previous = {c.scheme_code: c for c in year_counts(conn, year - 1, scheme)}
     out = []

@@ -63,29 +63,60 @@ def _date(value: Any) -> dt.date | None:
 
 def _facts(row: Sequence[Any]) -> tuple[int, CertificateFacts]:
     return row[0], CertificateFacts(
-        row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], row[11], row[12],
-        _date(row[13]), _date(row[14]), Status(row[15]), _date(row[16]), row[17],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+        _date(row[13]),
+        _date(row[14]),
+        Status(row[15]),
+        _date(row[16]),
+        row[17],
     )
 
 
 def load_agreements(conn: Connection) -> list[AgreementTerms]:
     parties: dict[int, set[str]] = {}
-    for aid, code in conn.execute(text(
-            "SELECT ap.agreement_id, s.code FROM agreement_party ap JOIN scheme s ON s.id = ap.scheme_id")):
+    for aid, code in conn.execute(
+        text("SELECT ap.agreement_id, s.code FROM agreement_party ap JOIN scheme s ON s.id = ap.scheme_id")
+    ):
         parties.setdefault(aid, set()).add(code)
     categories: dict[int, set[str]] = {}
-    for aid, code in conn.execute(text(
-            "SELECT ac.agreement_id, c.code FROM agreement_category ac JOIN category c ON c.id = ac.category_id")):
+    for aid, code in conn.execute(
+        text(
+            "SELECT ac.agreement_id, c.code FROM agreement_category ac "
+            "JOIN category c ON c.id = ac.category_id"
+        )
+    ):
         categories.setdefault(aid, set()).add(code)
     criteria: dict[int, set[str]] = {}
-    for aid, code in conn.execute(text(
+    for aid, code in conn.execute(
+        text(
             "SELECT ac.agreement_id, c.standard_code FROM agreement_criterion ac "
-            "JOIN criterion c ON c.id = ac.criterion_id")):
+            "JOIN criterion c ON c.id = ac.criterion_id"
+        )
+    ):
         criteria.setdefault(aid, set()).add(code)
     return [
-        AgreementTerms(code, frozenset(parties.get(aid, ())), _date(start), _date(end),  # type: ignore[arg-type]
-                       frozenset(categories.get(aid, ())), frozenset(criteria.get(aid, ())))
-        for aid, code, start, end in conn.execute(text("SELECT id, code, valid_from, valid_to FROM agreement"))
+        AgreementTerms(
+            code,
+            frozenset(parties.get(aid, ())),
+            _date(start),
+            _date(end),  # type: ignore[arg-type]
+            frozenset(categories.get(aid, ())),
+            frozenset(criteria.get(aid, ())),
+        )
+        for aid, code, start, end in conn.execute(
+            text("SELECT id, code, valid_from, valid_to FROM agreement")
+        )
     ]
 
 
@@ -141,8 +172,12 @@ class Verifier:
             answer = self._answer(cid, facts, day, query)
             answer.product = {"brand": row[0], "model": row[1], "gtin": row[2], "category": row[3]}
             answers.append(answer)
-        answers.sort(key=lambda a: (VERDICT_RANK.get(a.status, 9), -(a.certificate.issued_on.toordinal()
-                                                                      if a.certificate else 0)))
+        answers.sort(
+            key=lambda a: (
+                VERDICT_RANK.get(a.status, 9),
+                -(a.certificate.issued_on.toordinal() if a.certificate else 0),
+            )
+        )
         best = answers[0]
         best.other_certificates = [a.certificate.number for a in answers[1:] if a.certificate]
         return best
@@ -158,9 +193,12 @@ class Verifier:
             return VerificationAnswer(Verdict.INVALID_SIGNATURE, f"malformed QR payload: {exc}", day, query)
         key = public_key_for(self.keys_dir, payload.scheme) if self.keys_dir else None
         if key is not None and not check(signed, key):
-            return VerificationAnswer(Verdict.INVALID_SIGNATURE,
-                                      f"signature does not match the {payload.scheme} key: altered or forged",
-                                      day, query)
+            return VerificationAnswer(
+                Verdict.INVALID_SIGNATURE,
+                f"signature does not match the {payload.scheme} key: altered or forged",
+                day,
+                query,
+            )
         answer = self.by_number(payload.number, day)
         answer.query = query
         if key is None:
@@ -169,12 +207,17 @@ class Verifier:
             answer.reason += "; the registry's facts have changed since this QR code was signed"
         return answer
 
-    def _answer(self, cid: int, facts: CertificateFacts, day: dt.date, query: dict[str, str]) -> VerificationAnswer:
+    def _answer(
+        self, cid: int, facts: CertificateFacts, day: dt.date, query: dict[str, str]
+    ) -> VerificationAnswer:
         if day < facts.status_since and day >= facts.issued_on:
             facts = self._as_of(cid, facts, day)
         verdict, reason = judge(facts, day)
-        found = recognitions(self.agreements(), facts.scheme_code, facts.category_code, facts.criterion_code, day) \
-            if verdict is Verdict.VALID else []
+        found = (
+            recognitions(self.agreements(), facts.scheme_code, facts.category_code, facts.criterion_code, day)
+            if verdict is Verdict.VALID
+            else []
+        )
         return VerificationAnswer(verdict, reason, day, query, facts, recognised_by=found)
 
     def _as_of(self, cid: int, facts: CertificateFacts, day: dt.date) -> CertificateFacts:
@@ -183,9 +226,14 @@ class Verifier:
         then = status_on(history, day)
         if then is None:
             return facts
-        return replace(facts, stored_status=then.to_status, status_since=then.effective_on, status_reason=then.reason)
+        return replace(
+            facts, stored_status=then.to_status, status_since=then.effective_on, status_reason=then.reason
+        )
 
 
 def _differs(payload: CertificatePayload, facts: CertificateFacts) -> bool:
     return (payload.issued, payload.expires, payload.licensee) != (
-        facts.issued_on, facts.expires_on, facts.licensee_registration_id)
+        facts.issued_on,
+        facts.expires_on,
+        facts.licensee_registration_id,
+    )
