@@ -5,8 +5,10 @@ expression on SQLite, a tsquery on PostgreSQL). Results come in two tiers:
 
 1. products whose brand and model hold every term, ranked by bm25 / ts_rank;
 2. products where each term is in the brand/model, the licensee's name or the category's name
-   (e.g. "联想 台式计算机": a brand and a category), ranked by how many terms hit the brand/model,
-   then the licensee. A category-only query lists that category's products.
+   (e.g. "联想 台式计算机": a brand and a category), best combination first (a term in the
+   brand/model counts 2, in the licensee's name 1, in the category's name 0). Within one
+   combination the order is the database's index order: for a category-only query, any of that
+   category's products is as good an answer as another.
 """
 
 from __future__ import annotations
@@ -115,9 +117,13 @@ JOIN scheme s ON s.id = ce.scheme_id
 JOIN licensee l ON l.id = ce.licensee_id
 JOIN category ca ON ca.id = p.category_id
 WHERE ({where}){filters}
-ORDER BY score DESC, p.id
+{order}
 LIMIT :limit
 """
+
+# Where a term may match in tier 2, and what that match is worth.
+_SOURCES = (("product", 2), ("licensee", 1), ("category", 0))
+MAX_TIER_TWO_TERMS = 3  # 3 terms -> at most 26 small queries; longer queries are brand/model searches
 
 
 def _name_matches(conn: Connection, backend: _Backend, terms: list[QueryTerm]) -> list[tuple[str, str]]:
@@ -129,36 +135,39 @@ def _name_matches(conn: Connection, backend: _Backend, terms: list[QueryTerm]) -
         licensees = conn.execute(text(backend.ids_matching("licensee_search", "t")), params).scalars()
         hits = conn.execute(text(backend.ids_matching("category_search", "t")), params).scalars()
         matched = {codes[i] for i in hits}
-        categories = [
-            i
-            for i, code in codes.items()
-            if code in matched or any(code.startswith(m + ".") for m in matched)
-        ]
+        categories = [i for i, code in codes.items() if _within(code, matched)]
         out.append((",".join(map(str, licensees)), ",".join(map(str, categories))))
     return out
 
 
-def _tier_two(
+def _within(code: str, matched: set[str]) -> bool:
+    return code in matched or any(code.startswith(m + ".") for m in matched)
+
+
+def _tier_two_queries(
     backend: _Backend, terms: list[QueryTerm], names: list[tuple[str, str]], params: dict[str, Any]
-) -> tuple[str, str] | None:
-    """(score, WHERE) of tier 2, or None when some term matches no licensee or category name
-    (then every match has all terms in brand/model and tier 1 holds it)."""
-    conditions, scores = [], []
+) -> list[tuple[int, str]]:
+    """(score, WHERE) per combination of where each term matches, best first, excluding the
+    all-brand/model combination (tier 1). Each combination is a cheap indexed query with a LIMIT,
+    so a category holding 100,000 products answers as fast as a rare brand."""
+    options: list[list[tuple[int, str]]] = []
     for n, (term, (licensees, categories)) in enumerate(zip(terms, names, strict=True)):
         params[f"t{n}"] = backend.expression([term])
-        in_product = f"p.id IN ({backend.ids_matching('product_search', f't{n}')})"
-        alternatives, score = [in_product], f"CASE WHEN {in_product} THEN 2"
-        if licensees:
-            alternatives.append(f"ce.licensee_id IN ({licensees})")
-            score += f" WHEN ce.licensee_id IN ({licensees}) THEN 1"
-        if categories:
-            alternatives.append(f"p.category_id IN ({categories})")
-        if len(alternatives) == 1:
-            return None
-        conditions.append("(" + " OR ".join(alternatives) + ")")
-        scores.append(score + " ELSE 0 END")
-    not_tier_one = f"NOT (p.id IN ({backend.ids_matching('product_search', 'q')}))"
-    return " + ".join(scores), " AND ".join([*conditions, not_tier_one])
+        conditions = {
+            "product": f"p.id IN ({backend.ids_matching('product_search', f't{n}')})",
+            "licensee": f"ce.licensee_id IN ({licensees})" if licensees else None,
+            "category": f"p.category_id IN ({categories})" if categories else None,
+        }
+        options.append([(worth, conditions[name]) for name, worth in _SOURCES if conditions[name]])
+    combos: list[list[tuple[int, str]]] = [[]]
+    for choices in options:
+        combos = [[*combo, choice] for combo in combos for choice in choices]
+    scored = [
+        (sum(worth for worth, _ in combo), " AND ".join(cond for _, cond in combo))
+        for combo in combos
+        if any(worth < 2 for worth, _ in combo)
+    ]
+    return sorted(scored, key=lambda item: -item[0])
 
 
 def _filters(filters: SearchFilters, params: dict[str, Any]) -> str:
@@ -203,23 +212,24 @@ def search(
     params: dict[str, Any] = {"q": backend.expression(terms), "limit": wanted}
     where_filters = _filters(filters or SearchFilters(), params)
     score, source, where = backend.ranked_products()
-    rows = list(
-        conn.execute(
-            text(_SELECT.format(score=score, source=source, where=where, filters=where_filters)), params
-        )
+    sql = _SELECT.format(
+        score=score, source=source, where=where, filters=where_filters, order="ORDER BY score DESC, p.id"
     )
-    if len(rows) < wanted:
-        tier_two = _tier_two(backend, terms, _name_matches(conn, backend, terms), params)
-        if tier_two is not None:
-            params["limit"] = wanted - len(rows)
-            rows += conn.execute(
-                text(
-                    _SELECT.format(
-                        score=tier_two[0], source="product_model p", where=tier_two[1], filters=where_filters
-                    )
-                ),
-                params,
+    rows = list(conn.execute(text(sql), params))
+    if len(rows) < wanted and len(terms) <= MAX_TIER_TWO_TERMS:
+        seen = {row[0] for row in rows}
+        names = _name_matches(conn, backend, terms)
+        for worth, condition in _tier_two_queries(backend, terms, names, params):
+            params["limit"] = wanted - len(rows) + len(seen)
+            sql = _SELECT.format(
+                score=str(worth), source="product_model p", where=condition, filters=where_filters, order=""
             )
+            for row in conn.execute(text(sql), params):
+                if row[0] not in seen and len(rows) < wanted:
+                    seen.add(row[0])
+                    rows.append(row)
+            if len(rows) >= wanted:
+                break
     return [_hit(row) for row in rows[max(0, offset) :]]
 
 
