@@ -8,6 +8,7 @@ import csv
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
 path, db_path = sys.argv[1], sys.argv[2]
 started = time.perf_counter()
@@ -20,7 +21,7 @@ con.execute(
 )
 con.execute("CREATE UNIQUE INDEX models_key ON models (certificate_number, brand, model)")
 con.execute("BEGIN")
-with open(path, encoding="utf-8", newline="") as fh:
+with Path(path).open(encoding="utf-8", newline="") as fh:
     reader = csv.reader(fh)
     next(reader)
     batch = []

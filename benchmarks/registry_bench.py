@@ -44,8 +44,9 @@ HERE = Path(__file__).parent
 def _cli(home: Path, *args: str) -> None:
     env = {**os.environ, "ECOPROCURE_HOME": str(home)}
     env.pop("ECOPROCURE_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "ecoprocure.cli.main", *args], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "ecoprocure.cli.main", *args], env=env, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def _child_peak_mib() -> float:
@@ -74,12 +75,21 @@ def bench_import(data: Path, home: Path, work: Path) -> dict[str, float]:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{ref_db}{suffix}").unlink(missing_ok=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(HERE / "reference_sqlite_insert.py"), str(models), str(ref_db)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(HERE / "reference_sqlite_insert.py"), str(models), str(ref_db)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     reference = time.perf_counter() - started
     rows = sum(1 for _ in models.open(encoding="utf-8")) - 1
-    return {"rows": rows, "seconds": ours, "reference_seconds": reference, "ratio": ours / reference,
-            "rows_per_second": rows / ours, "peak_rss_mib": peak}
+    return {
+        "rows": rows,
+        "seconds": ours,
+        "reference_seconds": reference,
+        "ratio": ours / reference,
+        "rows_per_second": rows / ours,
+        "peak_rss_mib": peak,
+    }
 
 
 def _latencies(func, items) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -91,8 +101,12 @@ def _latencies(func, items) -> dict[str, float]:  # type: ignore[no-untyped-def]
         times.append(time.perf_counter_ns() - t0)
     total = time.perf_counter() - started
     times.sort()
-    return {"calls": len(items), "per_second": len(items) / total, "p50_ms": times[len(times) // 2] / 1e6,
-            "p99_ms": times[int(len(times) * 0.99)] / 1e6}
+    return {
+        "calls": len(items),
+        "per_second": len(items) / total,
+        "p50_ms": times[len(times) // 2] / 1e6,
+        "p99_ms": times[int(len(times) * 0.99)] / 1e6,
+    }
 
 
 def bench_verification(home: Path, n: int) -> dict[str, dict[str, float]]:
@@ -101,8 +115,13 @@ def bench_verification(home: Path, n: int) -> dict[str, dict[str, float]]:
     rng = random.Random(7)
     numbers = [r[0] for r in raw.execute("SELECT number FROM certificate")]
     max_id = raw.execute("SELECT max(id) FROM product_model").fetchone()[0]
-    pairs = [raw.execute("SELECT brand, model, brand_key, model_key FROM product_model WHERE id = ?",
-                         (rng.randrange(1, max_id + 1),)).fetchone() for _ in range(n)]
+    pairs = [
+        raw.execute(
+            "SELECT brand, model, brand_key, model_key FROM product_model WHERE id = ?",
+            (rng.randrange(1, max_id + 1),),
+        ).fetchone()
+        for _ in range(n)
+    ]
     sample = [rng.choice(numbers) for _ in range(n)]
     db = Database(f"sqlite:///{db_path}")
     today = dt.date(2021, 12, 31)
@@ -113,10 +132,14 @@ def bench_verification(home: Path, n: int) -> dict[str, dict[str, float]]:
         out["by_brand_model"] = _latencies(lambda p: verifier.by_brand_model(p[0], p[1], today), pairs)
     keys = [(n.upper(),) for n in sample]
     out["reference_by_number"] = _latencies(
-        lambda k: raw.execute("SELECT id FROM certificate WHERE number_key = ?", k).fetchone(), keys)
+        lambda k: raw.execute("SELECT id FROM certificate WHERE number_key = ?", k).fetchone(), keys
+    )
     out["reference_by_brand_model"] = _latencies(
-        lambda p: raw.execute("SELECT id FROM product_model WHERE brand_key = ? AND model_key = ?",
-                              (p[2], p[3])).fetchall(), pairs)
+        lambda p: raw.execute(
+            "SELECT id FROM product_model WHERE brand_key = ? AND model_key = ?", (p[2], p[3])
+        ).fetchall(),
+        pairs,
+    )
     for kind in ("by_number", "by_brand_model"):
         out[kind]["ratio_to_reference"] = out[f"reference_{kind}"]["per_second"] / out[kind]["per_second"]
     db.close()
@@ -132,8 +155,18 @@ def _queries(home: Path) -> dict[str, list[str]]:
     models = [r[0] for r in raw.execute("SELECT model FROM product_model WHERE id % 997 = 0")]
     return {
         "chinese_brand": rng.sample(chinese, 10),
-        "chinese_category_or_company": ["家具", "计算机", "涂料", "打印机", "北京", "有限公司", "照明", "办公"],
-        "english_word": [b.split()[0].lower() for b in rng.sample(latin, 5)] + ["furniture", "paint", "computer"],
+        "chinese_category_or_company": [
+            "家具",
+            "计算机",
+            "涂料",
+            "打印机",
+            "北京",
+            "有限公司",
+            "照明",
+            "办公",
+        ],
+        "english_word": [b.split()[0].lower() for b in rng.sample(latin, 5)]
+        + ["furniture", "paint", "computer"],
         "prefix_2_3_4": [w[:k] for w in ("haier", "lenovo", "midea", "dulux", "gree") for k in (2, 3, 4)],
         "model_prefix": [m.split("-")[0].lower() + "-" + m.split("-")[1][:2] for m in rng.sample(models, 10)],
         "mixed": [f"{rng.choice(chinese)} 家具", "haier 计算机", f"{rng.choice(latin).split()[0]} office"],
@@ -155,24 +188,35 @@ def bench_search(home: Path, rounds: int = 5) -> dict[str, object]:
                     search(conn, q, limit=20)
                     times.append((time.perf_counter() - t0) * 1000)
                     t0 = time.perf_counter()
-                    raw.execute("SELECT rowid FROM product_search WHERE product_search MATCH ? "
-                                "ORDER BY rank LIMIT 20", (fts5_expression(parse_query(q)),)).fetchall()
+                    raw.execute(
+                        "SELECT rowid FROM product_search WHERE product_search MATCH ? "
+                        "ORDER BY rank LIMIT 20",
+                        (fts5_expression(parse_query(q)),),
+                    ).fetchall()
                     ref_times.append((time.perf_counter() - t0) * 1000)
             times.sort()
             all_times += times
-            out[kind] = {"queries": queries, "p50_ms": statistics.median(times),
-                         "p95_ms": times[int(len(times) * 0.95) - 1], "max_ms": times[-1]}
+            out[kind] = {
+                "queries": queries,
+                "p50_ms": statistics.median(times),
+                "p95_ms": times[int(len(times) * 0.95) - 1],
+                "max_ms": times[-1],
+            }
     all_times.sort()
     ref_times.sort()
     out["all"] = {"p50_ms": statistics.median(all_times), "p95_ms": all_times[int(len(all_times) * 0.95) - 1]}
-    out["reference_bare_fts5"] = {"p50_ms": statistics.median(ref_times),
-                                  "p95_ms": ref_times[int(len(ref_times) * 0.95) - 1]}
+    out["reference_bare_fts5"] = {
+        "p50_ms": statistics.median(ref_times),
+        "p95_ms": ref_times[int(len(ref_times) * 0.95) - 1],
+    }
     db.close()
     return out
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--small", action="store_true", help="100,000 models instead of 1.5 million")
     parser.add_argument("--work", type=Path, default=OUT / "work", help="scratch folder")
     args = parser.parse_args()
@@ -180,8 +224,12 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     data, home = prepare(size, args.work)
     results = {
-        "machine": {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
-                    "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "sqlite": sqlite3.sqlite_version,
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "size": size.__dict__,
         "import": bench_import(data, home, args.work),
         "verification": bench_verification(home, 20_000),

@@ -223,7 +223,9 @@ def test_original_is_kept_with_its_sha256_and_rejects_beside_it(registry: Regist
     assert report.sha256 == digest
     assert kept == registry.uploads / "registry" / f"{digest[:16]}-certificates.csv"
     assert kept.read_bytes() == source.read_bytes()
-    assert report.rejects_file == str(kept) + ".rejects.csv"
+    assert report.rejects_file is not None
+    assert report.rejects_file.startswith(str(kept) + ".run")
+    assert report.rejects_file.endswith(".rejects.csv")
     with Path(report.rejects_file).open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["file", "row", "field", "value", "reason"]
@@ -317,10 +319,18 @@ def test_missing_required_column_fails_and_writes_nothing(
     assert registry.counts() == before
 
 
-def test_header_matching_no_template_fails(registry: Registry) -> None:
+def test_a_header_close_to_a_template_names_its_missing_column(registry: Registry) -> None:
     report = registry.load(
         "certificates.csv", "number,scheme,licensee_registration_id,criterion\nA,CEL,L,X\n"
     )
+    assert report.status == "failed"
+    assert report.error is not None
+    assert "missing column(s) issued_on for the certificates template" in report.error
+    assert registry.counts() == dict.fromkeys(TABLES, 0)
+
+
+def test_header_matching_no_template_fails(registry: Registry) -> None:
+    report = registry.load("things.csv", "colour,size\nred,L\n")
     assert report.status == "failed"
     assert report.error is not None
     assert "the header matches no import template" in report.error

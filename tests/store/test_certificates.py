@@ -243,7 +243,8 @@ def test_a_certificate_past_its_expiry_date_can_be_renewed(registry: Database) -
     number = "CEC-2022-0100"
     _issue(registry, number)  # stored valid; expires 2025-01-09
     _act(registry, number, Action.RENEW, dt.date(2025, 3, 1), None, new_expires_on=FUTURE)
-    assert _events(registry, number)[-1][:3] == ("renew", "valid", "valid")
+    # The log records the state it was really in: expired by the calendar, not the stored "valid".
+    assert _events(registry, number)[-1][:3] == ("renew", "expired", "valid")
     assert _state(registry, number)[3] == FUTURE
 
 
@@ -276,12 +277,12 @@ REFUSALS = [
         Action.SUSPEND,
         dt.date(2023, 2, 1),
         {},
-        "cannot suspend a expired certificate",
+        "cannot suspend an expired certificate",
     ),
     ([], Action.SUSPEND, dt.date(2023, 1, 1), {"reason": None}, "suspend needs a reason"),
     ([], Action.REVOKE, dt.date(2023, 1, 1), {"reason": ""}, "revoke needs a reason"),
     ([], Action.SUSPEND, dt.date(2021, 12, 31), {}, "before its issue date 2022-01-10"),
-    ([], Action.SUSPEND, dt.date(2025, 1, 10), {}, "cannot suspend a expired certificate"),  # past expiry
+    ([], Action.SUSPEND, dt.date(2025, 1, 10), {}, "cannot suspend an expired certificate"),  # past expiry
     ([], Action.RENEW, dt.date(2023, 1, 1), {}, "renew needs a new expiry date"),
     (
         [],

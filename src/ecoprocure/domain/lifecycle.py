@@ -156,7 +156,8 @@ def check_transition(
     expires = expires_on
     if action is Action.RENEW:
         expires = _check_renewal(number, expires_on, effective_on, new_expires_on, criterion)
-    return Transition(action, stored, target, effective_on, expires)
+    # The log records the state the certificate was really in (a calendar expiry included).
+    return Transition(action, current, target, effective_on, expires)
 
 
 def _check_renewal(
@@ -184,7 +185,11 @@ def _check_renewal(
 def _refusal(number: str, action: Action, current: Status, allowed_from: frozenset[Status]) -> str:
     allowed = " or ".join(sorted(allowed_from))
     hint = " (a final state: issue a new certificate instead)" if current in FINAL_STATES else ""
-    return f"certificate {number}: cannot {action} a {current} certificate{hint}; {action} needs {allowed}"
+    article = "an" if current.value[0] in "aeiou" else "a"
+    return (
+        f"certificate {number}: cannot {action} {article} {current} certificate{hint}; "
+        f"{action} needs {allowed}"
+    )
 
 
 @dataclass(frozen=True)

@@ -41,9 +41,11 @@ _USED = {*CORE, *MODEL_COLUMNS, *DATE_COLUMNS, "type"}
 
 def _header(path: Path) -> set[str]:
     try:
+        if path.suffix.lower() == ".xlsx":
+            return set(next(iter(read_rows(path)), Row(0, {})).values)
         with path.open(encoding="utf-8-sig", errors="replace") as fh:
             return {clean_header(h) for h in next(csv.reader(fh), [])}
-    except OSError:
+    except (OSError, DataError):
         return set()
 
 

@@ -131,7 +131,8 @@ class _Job:
             insert(ImportRun).returning(ImportRun.id), _run_row(report, path, self.now)
         ).scalar_one()
         self.pending_rejects: list[Reject] = []
-        self.rejects_path = Path(report.kept_path + ".rejects.csv")
+        # One rejects file per run: a later failed run of the same file must not delete it.
+        self.rejects_path = Path(f"{report.kept_path}.run{self.run_id}.rejects.csv")
         self._rejects_file: Any = None
 
     def reject(self, row: int | None, fld: str | None, value: str | None, reason: str) -> None:

@@ -58,9 +58,17 @@ TEMPLATES = {
 
 def detect_kind(columns: set[str]) -> str:
     """The template whose required columns the header has (models before certificates)."""
-    for kind in ("models", "certificates", "licensees"):
+    order = ("models", "certificates", "licensees")
+    for kind in order:
         if set(TEMPLATES[kind].required) <= columns:
             return kind
+    # Name the missing columns of the template the header comes closest to.
+    closest = max(order, key=lambda k: len(set(TEMPLATES[k].required) & columns))
+    if set(TEMPLATES[closest].required) & columns:
+        missing = ", ".join(missing_columns(closest, columns))
+        raise DataError(
+            f"missing column(s) {missing} for the {closest} template (see docs/import-templates.md)"
+        )
     raise DataError(
         "the header matches no import template; expected one of: "
         + "; ".join(f"{t.kind}: {', '.join(t.required)}" for t in TEMPLATES.values())
