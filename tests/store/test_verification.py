@@ -281,7 +281,7 @@ def test_an_altered_qr_payload_has_an_invalid_signature(catalogue: Database, key
         for text in (forged, signed_elsewhere):
             answer = verifier.by_qr(text)
             assert answer.status is Verdict.INVALID_SIGNATURE
-            assert "signature does not match the CEL key" in answer.reason
+            assert "signature does not match the CEL public key" in answer.reason
             assert answer.certificate is None
         garbled = verifier.by_qr("EP1.not-a-payload")
         assert garbled.status is Verdict.INVALID_SIGNATURE

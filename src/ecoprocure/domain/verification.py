@@ -110,11 +110,10 @@ def unknown(query: dict[str, str], as_of: dt.date, reason: str) -> VerificationA
     return VerificationAnswer(Verdict.UNKNOWN, reason, as_of, query)
 
 
-def verify_offline(text: str, public_key: Any, as_of: dt.date) -> VerificationAnswer:
-    """Check a QR text against a scheme's public key with no database.
+def open_signed(text: str, public_key: Any, as_of: dt.date) -> tuple[Any, VerificationAnswer | None]:
+    """Parse a QR text and check its signature (skipped when ``public_key`` is None).
 
-    Only what the signed payload says can be known offline: genuineness and dates. A suspension
-    or revocation after signing needs the online check, and the reason says so.
+    Returns (payload, None) when it may be trusted, or (None, an invalid-signature answer).
     """
     from ecoprocure.domain.signing import check, parse  # local: keeps cryptography off the hot import path
     from ecoprocure.errors import SignatureError
@@ -124,14 +123,27 @@ def verify_offline(text: str, public_key: Any, as_of: dt.date) -> VerificationAn
         signed = parse(text)
         payload = signed.payload
     except SignatureError as exc:
-        return VerificationAnswer(Verdict.INVALID_SIGNATURE, f"malformed QR payload: {exc}", as_of, query)
-    if not check(signed, public_key):
-        return VerificationAnswer(
-            Verdict.INVALID_SIGNATURE,
-            f"signature does not match the {payload.scheme} public key: the payload was altered or forged",
-            as_of,
-            query,
+        return None, VerificationAnswer(
+            Verdict.INVALID_SIGNATURE, f"malformed QR payload: {exc}", as_of, query
         )
+    if public_key is not None and not check(signed, public_key):
+        reason = (
+            f"signature does not match the {payload.scheme} public key: the payload was altered or forged"
+        )
+        return None, VerificationAnswer(Verdict.INVALID_SIGNATURE, reason, as_of, query)
+    return payload, None
+
+
+def verify_offline(text: str, public_key: Any, as_of: dt.date) -> VerificationAnswer:
+    """Check a QR text against a scheme's public key with no database.
+
+    Only what the signed payload says can be known offline: genuineness and dates. A suspension
+    or revocation after signing needs the online check, and the reason says so.
+    """
+    payload, refusal = open_signed(text, public_key, as_of)
+    if refusal is not None:
+        return refusal
+    query = {"qr": text[:200]}
     facts = CertificateFacts(
         payload.number,
         payload.scheme,

@@ -23,7 +23,6 @@ from ecoprocure.ingest.fields import FieldError
 from ecoprocure.ingest.kept_files import keep_original
 from ecoprocure.ingest.parallel_validation import validated_batches
 from ecoprocure.ingest.registry_rows import (
-    CertificateRef,
     RegistryIndex,
     detect_kind,
     missing_columns,
@@ -33,8 +32,8 @@ from ecoprocure.ingest.registry_rows import (
 )
 from ecoprocure.ingest.tabular import Row, read_rows
 from ecoprocure.store.db import Database
-from ecoprocure.store.models import Certificate, ImportReject, ImportRun, Licensee
-from ecoprocure.store.registry_index import load_criteria, load_index
+from ecoprocure.store.models import ImportReject, ImportRun, Licensee
+from ecoprocure.store.registry_index import learn_certificates, load_criteria, load_index
 from ecoprocure.store.registry_writer import (
     IdAllocator,
     WriteCounts,
@@ -279,18 +278,7 @@ class _Job:
             counts.add(write_models(self.conn, records, self.ids))
 
     def _learn_certificates(self, keys: list[str]) -> None:
-        criteria = load_criteria(self.conn)
-        categories = {v: k for k, v in self.index.categories.items()}
-        for cid, number, key, crit, cat in self.conn.execute(
-            select(
-                Certificate.id,
-                Certificate.number,
-                Certificate.number_key,
-                Certificate.criterion_id,
-                Certificate.category_id,
-            ).where(Certificate.number_key.in_(keys))
-        ):
-            self.index.certificates[key] = CertificateRef(cid, number, criteria[crit], categories.get(cat))
+        learn_certificates(self.conn, self.index, load_criteria(self.conn), keys)
 
 
 def _feed(job: _Job, items: Iterator[tuple[str, Row]]) -> None:

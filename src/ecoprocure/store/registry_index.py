@@ -43,18 +43,23 @@ def load_index(conn: Connection, *, with_certificates: bool = False) -> Registry
         licensees=dict(conn.execute(select(Licensee.registration_id, Licensee.id)).all()),
     )
     if with_certificates:
-        category_codes = {v: k for k, v in index.categories.items()}
-        rows = conn.execute(
-            select(
-                Certificate.id,
-                Certificate.number,
-                Certificate.number_key,
-                Certificate.criterion_id,
-                Certificate.category_id,
-            )
-        )
-        index.certificates = {
-            key: CertificateRef(cid, number, criteria[crit], category_codes.get(cat) if cat else None)
-            for cid, number, key, crit, cat in rows
-        }
+        learn_certificates(conn, index, criteria)
     return index
+
+
+def learn_certificates(
+    conn: Connection, index: RegistryIndex, criteria: dict[int, CriterionRef], keys: list[str] | None = None
+) -> None:
+    """Add certificates (all, or those with ``keys``) to ``index``."""
+    category_codes = {v: k for k, v in index.categories.items()}
+    query = select(
+        Certificate.id,
+        Certificate.number,
+        Certificate.number_key,
+        Certificate.criterion_id,
+        Certificate.category_id,
+    )
+    if keys is not None:
+        query = query.where(Certificate.number_key.in_(keys))
+    for cid, number, key, crit, cat in conn.execute(query):
+        index.certificates[key] = CertificateRef(cid, number, criteria[crit], category_codes.get(cat))

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 
 from ecoprocure.domain.lifecycle import Status, StatusChange, status_on
 from ecoprocure.domain.recognition import AgreementTerms, Recognition, recognitions
-from ecoprocure.domain.signing import CertificatePayload, check, parse
+from ecoprocure.domain.signing import CertificatePayload, parse
 from ecoprocure.domain.text import certificate_key, match_key
 from ecoprocure.domain.verification import (
     VERDICT_RANK,
@@ -27,6 +27,7 @@ from ecoprocure.domain.verification import (
     Verdict,
     VerificationAnswer,
     judge,
+    open_signed,
     unknown,
 )
 from ecoprocure.errors import SignatureError
@@ -223,18 +224,13 @@ class Verifier:
         day = as_of or dt.date.today()
         query = {"qr": qr_text[:200]}
         try:
-            signed = parse(qr_text)
-            payload = signed.payload
-        except SignatureError as exc:
-            return VerificationAnswer(Verdict.INVALID_SIGNATURE, f"malformed QR payload: {exc}", day, query)
-        key = public_key_for(self.keys_dir, payload.scheme) if self.keys_dir else None
-        if key is not None and not check(signed, key):
-            return VerificationAnswer(
-                Verdict.INVALID_SIGNATURE,
-                f"signature does not match the {payload.scheme} key: altered or forged",
-                day,
-                query,
-            )
+            scheme: str | None = parse(qr_text).payload.scheme  # which key to check it with
+        except SignatureError:
+            scheme = None  # open_signed below answers with the reason
+        key = public_key_for(self.keys_dir, scheme) if self.keys_dir and scheme else None
+        payload, refusal = open_signed(qr_text, key, day)
+        if refusal is not None:
+            return refusal
         answer = self.by_number(payload.number, day)
         answer.query = query
         if key is None:
