@@ -77,7 +77,15 @@ def _table_counts(conn: Connection) -> dict[str, int]:
 
 def test_every_shipped_file_is_loaded(db: Database) -> None:
     shipped = {path.name for path in DATA_DIR.glob("*.csv")}
-    assert shipped == LOADED_FILES | {"energy_star_categories.csv"}
+    # Files the importers and the procurement pipeline read directly (not loaded into the registry).
+    read_directly = {
+        "energy_star_categories.csv",
+        "cpv_2008.csv",
+        "category_keywords.csv",
+        "exchange_rates.csv",
+        "units.csv",
+    }
+    assert shipped == LOADED_FILES | read_directly
     with db.engine.begin() as conn:
         counts = load_reference(conn)
         tables = _table_counts(conn)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from ecoprocure.cli import certificate_commands, demo_command, registry_commands, verify_command
+from ecoprocure.cli import (
+    certificate_commands,
+    demo_command,
+    procurement_commands,
+    registry_commands,
+    verify_command,
+)
 
 app = typer.Typer(
     name="ecoprocure",
@@ -18,6 +24,8 @@ app.command("demo")(demo_command.demo)
 app.command("verify")(verify_command.verify)
 app.command("search")(registry_commands.search)
 app.command("stats")(registry_commands.stats)
+app.command("ingest")(procurement_commands.ingest)
+app.command("indicators")(procurement_commands.indicators)
 app.add_typer(registry_commands.db_app, name="db")
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.registry_app, name="registry")

@@ -1,0 +1,153 @@
+"""``ecoprocure ingest`` and ``ecoprocure indicators``: procurement data and green share."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ecoprocure.cli.context import console, database, fail, handles_errors, print_json, settings
+from ecoprocure.ingest.procurement_files import IngestReport, ingest_procurement_file, items_dir
+from ecoprocure.pipeline.engine import ENGINES
+from ecoprocure.pipeline.registry_snapshot import export
+from ecoprocure.pipeline.run import REPORTING_CURRENCY, IndicatorResult, run_indicators
+
+
+def _print_report(report: IngestReport) -> None:
+    console.print(f"[bold]{report.file}[/] ({report.shape or '?'}): {report.status}")
+    if report.error:
+        console.print(f"  [red]{report.error}[/]")
+    if report.already_ingested:
+        console.print("  already ingested (same content): nothing added")
+    console.print(
+        f"  releases: {report.releases:,}; items: {report.items:,}; "
+        f"items with a problem: {report.items_with_issue:,}; kept original: {report.kept_path}"
+    )
+    for reason, n in sorted(report.issues.items(), key=lambda kv: -kv[1]):
+        console.print(f"    {n:,} × {reason}")
+    for problem in report.problems[:10]:
+        console.print(f"    {problem['file']}: {problem['location']}: {problem['reason']}")
+    if len(report.problems) > 10:
+        console.print(f"    … {len(report.problems) - 10} more problems")
+    if report.rejects_file:
+        console.print(f"  every problem is listed in {report.rejects_file}")
+
+
+@handles_errors
+def ingest(
+    files: Annotated[
+        list[Path], typer.Argument(help="OCDS files in any shape: packages, records, JSON Lines, gzip.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
+) -> None:
+    """Ingest procurement data: keep the originals, normalise awarded items, report every problem."""
+    conf = settings()
+    reports = []
+    with console.status("ingesting…", spinner="dots") if not as_json else _nothing():
+        for path in files:
+            report = ingest_procurement_file(path, home=conf.home, uploads_dir=conf.resolved_uploads_dir)
+            reports.append(report)
+            if not as_json:
+                _print_report(report)
+    if as_json:
+        print_json([r.to_dict() for r in reports] if len(reports) > 1 else reports[0].to_dict())
+    failed = [r for r in reports if r.status == "failed"]
+    if failed:
+        fail("; ".join(f"{r.file}: {r.error}" for r in failed))
+
+
+class _nothing:  # noqa: N801 - a do-nothing context manager
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+@handles_errors
+def indicators(
+    by: Annotated[
+        str, typer.Option("--by", help="Comma list of year, buyer, level, region, category.")
+    ] = "year",
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
+    currency: Annotated[str, typer.Option(help="Reporting currency.")] = REPORTING_CURRENCY,
+    rates: Annotated[
+        Path | None, typer.Option(help="Your own exchange-rate CSV (currency,year,per_usd,source).")
+    ] = None,
+) -> None:
+    """Green share by spend and by count within eligible categories, with coverage figures."""
+    if output not in ("table", "csv", "json"):
+        fail(f"--format {output!r}: use table, csv or json")
+    dims = [d.strip() for d in by.split(",") if d.strip()]
+    conf = settings()
+    files = sorted(items_dir(conf.home).glob("*.parquet"))
+    with database() as db, db.engine.connect() as conn:
+        snapshot = export(conn, conf.home / "pipeline")
+    result = run_indicators(
+        files, snapshot, by=dims, engine=engine, reporting_currency=currency, rates_file=rates
+    )
+    if output == "json":
+        print_json(result.to_dict())
+    elif output == "csv":
+        _csv(result)
+    else:
+        _table(result)
+
+
+_COLUMNS = (
+    "items",
+    "eligible_items",
+    "green_items",
+    "eligible_spend",
+    "green_spend",
+    "green_share",
+    "green_share_by_count",
+    "declared_green_share",
+)
+
+
+def _csv(result: IndicatorResult) -> None:
+    buffer = io.StringIO()
+    if result.rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(result.rows[0]))
+        writer.writeheader()
+        writer.writerows(result.rows)
+    sys.stdout.write(buffer.getvalue())
+
+
+def _fmt(value: Any, name: str) -> str:
+    if value is None:
+        return "–"
+    if "share" in name:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _table(result: IndicatorResult) -> None:
+    dims = [
+        c
+        for c in (result.rows[0] if result.rows else {})
+        if c not in _COLUMNS and c not in ("spend", "declared_green_spend")
+    ]
+    table = Table(*dims, *_COLUMNS, title=f"Green share (spend in {result.reporting_currency})")
+    for row in result.rows:
+        table.add_row(*(_fmt(row[c], c) for c in (*dims, *_COLUMNS)))
+    console.print(table)
+    cover = result.coverage
+    console.print(
+        f"coverage: {cover['items']:,} items; usable {_fmt(cover['share_items_usable'], 'share')}, "
+        f"converted {_fmt(cover['share_items_converted'], 'share')}; spend classified "
+        f"{_fmt(cover['share_spend_classified'], 'share')}, "
+        f"eligible {_fmt(cover['share_spend_eligible'], 'share')}, "
+        f"matched to certificates {_fmt(cover['share_spend_matched'], 'share')}"
+    )
+    for issue in result.issues[:8]:
+        console.print(f"  {issue['items']:,} items left out: {issue['reason']}")

@@ -1,0 +1,174 @@
+"""Ingest of procurement files (OCDS in any shape) into the normalised items dataset.
+
+For each file: keep the original; if its content was ingested before, stop (idempotent); turn
+it into release lines (a JSON Lines file is read as it is; packages, records, arrays and gzip go
+through the streaming shape normaliser, which reports every bad release); normalise to one row
+per awarded item; write ``<home>/procurement/items/<sha256>.parquet`` atomically with a manifest
+(the import report) beside it. Items with problems are kept and flagged, and listed in a rejects
+CSV with file, release, item, field and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from ecoprocure.errors import DataError
+from ecoprocure.ingest.kept_files import keep_original
+from ecoprocure.pipeline.engine import connect, read_releases
+from ecoprocure.pipeline.normalise import normalise
+
+_ISSUE_FIELDS = {
+    "quantity missing or not a number": "quantity",
+    "quantity is zero or negative": "quantity",
+    "item has no value (unit.value.amount)": "unit.value.amount",
+    "negative unit price": "unit.value.amount",
+    "currency missing": "unit.value.currency",
+    "date missing or out of range": "date",
+}
+
+
+@dataclass
+class IngestReport:
+    file: str
+    sha256: str = ""
+    kept_path: str = ""
+    status: str = "running"
+    shape: str = ""
+    ocds_version: str | None = None
+    already_ingested: bool = False
+    releases: int = 0
+    items: int = 0
+    items_with_issue: int = 0
+    issues: dict[str, int] = field(default_factory=dict)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    rejects_file: str | None = None
+    dataset_file: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def items_dir(home: Path) -> Path:
+    return home / "procurement" / "items"
+
+
+def _is_plain_json_lines(path: Path) -> bool:
+    """A .jsonl/.ndjson file that is not gzip: DuckDB can read it directly (the fast path)."""
+    if path.suffix.lower() not in {".jsonl", ".ndjson", ".jsonlines"}:
+        return False
+    with path.open("rb") as fh:
+        return fh.read(2) != b"\x1f\x8b"
+
+
+def _release_lines(path: Path, report: IngestReport, work: Path) -> Path:
+    """The file as release lines: itself if clean JSON Lines, else via the shape normaliser."""
+    if _is_plain_json_lines(path):
+        con = connect()
+        try:
+            report.releases = int(read_releases(con, path).count().execute())
+            report.shape = "jsonl"
+            return path
+        except Exception:
+            pass
+    from ecoprocure.ingest.ocds_shapes import write_release_lines  # the streaming (slower) path
+
+    lines = work / "releases.jsonl"
+    shape = write_release_lines([path], lines)[0]
+    report.shape, report.ocds_version, report.releases = shape.shape, shape.ocds_version, shape.releases
+    report.problems = [asdict(p) for p in shape.problems]
+    return lines
+
+
+def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> IngestReport:
+    report = IngestReport(file=str(path))
+    if not path.is_file():
+        report.status, report.error = "failed", f"{path}: no such file"
+        return report
+    kept, digest = keep_original(path, uploads_dir, "procurement")
+    report.sha256, report.kept_path = digest, str(kept)
+    target = items_dir(home) / f"{digest}.parquet"
+    manifest = target.with_suffix(".json")
+    if target.exists() and manifest.exists():
+        previous = json.loads(manifest.read_text(encoding="utf-8"))
+        previous.update(file=str(path), already_ingested=True, status="unchanged")
+        return IngestReport(**previous)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            lines = _release_lines(path, report, Path(tmp))
+            if report.releases == 0:
+                report.status = "empty" if not report.problems else "failed"
+                report.error = "no releases in the file" + (
+                    f": {report.problems[0]['reason']}" if report.problems else ""
+                )
+                return report
+            _normalise_to(lines, path.name, digest, target, report)
+    except DataError as exc:
+        report.status, report.error = "failed", str(exc)
+        return report
+    report.status = "partial" if report.items_with_issue or report.problems else "ok"
+    report.dataset_file = str(target)
+    report.rejects_file = _write_rejects(target, kept, report)
+    manifest.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return report
+
+
+def _normalise_to(lines: Path, file_name: str, digest: str, target: Path, report: IngestReport) -> None:
+    con = connect()
+    releases = read_releases(con, lines)
+    items = normalise(releases)
+    items = items.mutate(
+        source_file=items.source_file.fill_null(file_name),
+        item_key=ibis.literal(digest[:16] + "-") + ibis.row_number().cast("string"),
+        file_sha256=ibis.literal(digest),
+    )
+    part = target.with_suffix(".parquet.part")
+    con.to_parquet(items, str(part))
+    part.replace(target)  # atomic: a dataset file is always complete
+    stats = con.read_parquet(str(target))
+    report.items = int(stats.count().execute())
+    flagged = stats.filter(stats.issue.notnull())
+    counts = flagged.group_by("issue").aggregate(n=flagged.count()).execute()
+    report.issues = {row.issue: int(row.n) for row in counts.itertuples()}
+    report.items_with_issue = sum(report.issues.values())
+
+
+def _write_rejects(target: Path, kept: Path, report: IngestReport) -> str | None:
+    """Every flagged item and every shape problem, with file, release, item, field and reason."""
+    if not (report.items_with_issue or report.problems):
+        return None
+    out = Path(f"{kept}.rejects.csv")
+    table = pq.read_table(
+        target,
+        columns=["source_file", "release_id", "ocid", "item_id", "issue"],
+        filters=pc.field("issue").is_valid(),
+    )
+    with out.open("w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "release", "item", "field", "reason"])
+        for problem in report.problems:
+            writer.writerow(
+                [problem["file"], problem["location"], "", problem["field"] or "", problem["reason"]]
+            )
+        for batch in table.to_batches(65_536):
+            for row in batch.to_pylist():
+                writer.writerow(
+                    [
+                        row["source_file"],
+                        row["release_id"] or row["ocid"],
+                        row["item_id"],
+                        _ISSUE_FIELDS.get(row["issue"], ""),
+                        row["issue"],
+                    ]
+                )
+    return str(out)

@@ -1,0 +1,142 @@
+"""What the pipeline needs from the registry, as columnar tables (written once per registry state).
+
+The registry lives in SQLite/PostgreSQL; the pipeline runs on DuckDB or Spark. They meet at a
+snapshot of Parquet files, keyed by a fingerprint of the registry, so a second run against an
+unchanged registry reads the snapshot instead of exporting 1.5 million product keys again.
+
+Tables: ``cpv_categories`` (every CPV 2008 code → its most specific mapped category),
+``code_prefixes`` (other code schemes: prefix → category), ``keywords`` (description fallback),
+``eligible`` (categories with an ecolabel criterion), ``certificates`` and ``products``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import Connection, text
+
+from ecoprocure.reference import DATA_DIR
+
+TABLES = ("cpv_categories", "code_prefixes", "keywords", "eligible", "certificates", "products")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    folder: Path
+
+    def path(self, table: str) -> Path:
+        return self.folder / f"{table}.parquet"
+
+
+def fingerprint(conn: Connection) -> str:
+    """Changes whenever something the pipeline reads changes (ids only grow; events log every change)."""
+    row = conn.execute(
+        text(
+            "SELECT (SELECT count(*) FROM product_model), (SELECT coalesce(max(id), 0) FROM product_model), "
+            "(SELECT coalesce(max(id), 0) FROM certificate_event), (SELECT count(*) FROM certificate), "
+            "(SELECT count(*) FROM category_code), (SELECT count(*) FROM criterion), "
+            "(SELECT count(*) FROM criterion_category)"
+        )
+    ).one()
+    return "-".join(str(v) for v in row)
+
+
+def _significant(code: str) -> str:
+    """'30213000-5' → '30213': the CPV prefix a mapping stands for (trailing zeros are levels)."""
+    digits = code.split("-", maxsplit=1)[0]
+    return digits.rstrip("0") or digits[:2]
+
+
+def cpv_categories(conn: Connection) -> pa.Table:
+    """Each CPV code mapped to the most specific matching category (exact beats prefix)."""
+    mappings = conn.execute(
+        text(
+            "SELECT cc.code, cc.match, c.code FROM category_code cc JOIN category c ON c.id = cc.category_id "
+            "WHERE cc.code_scheme = 'CPV'"
+        )
+    ).all()
+    exact = {code.split("-")[0]: category for code, match, category in mappings if match == "exact"}
+    prefixes = sorted(
+        ((_significant(code), category) for code, match, category in mappings if match == "prefix"),
+        key=lambda item: -len(item[0]),
+    )
+    codes, categories = [], []
+    with (DATA_DIR / "cpv_2008.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            cpv = row["code"]
+            found = exact.get(cpv) or next((cat for prefix, cat in prefixes if cpv.startswith(prefix)), None)
+            codes.append(cpv)
+            categories.append(found)
+    return pa.table({"cpv8": codes, "category": categories})
+
+
+def _query_table(conn: Connection, sql: str, names: list[str]) -> pa.Table:
+    rows = conn.execute(text(sql)).all()
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    return pa.table({name: list(values) for name, values in zip(names, columns, strict=True)})
+
+
+def _keywords() -> pa.Table:
+    with (DATA_DIR / "category_keywords.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return pa.table({"category": [r["category_code"] for r in rows], "pattern": [r["pattern"] for r in rows]})
+
+
+def export(conn: Connection, root: Path) -> Snapshot:
+    """Write (or reuse) the snapshot for the registry's current state under ``root``."""
+    snapshot = Snapshot(root / f"registry-{fingerprint(conn)}")
+    if all(snapshot.path(t).exists() for t in TABLES):
+        return snapshot
+    snapshot.folder.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "cpv_categories": cpv_categories(conn),
+        "code_prefixes": _query_table(
+            conn,
+            (
+                "SELECT upper(cc.code_scheme), cc.code, c.code FROM category_code cc "
+                "JOIN category c ON c.id = cc.category_id WHERE cc.code_scheme <> 'CPV'"
+            ),
+            ["scheme", "prefix", "category"],
+        ),
+        "keywords": _keywords(),
+        "eligible": _query_table(
+            conn,
+            ("SELECT DISTINCT c.code FROM criterion_category cc JOIN category c ON c.id = cc.category_id"),
+            ["category"],
+        ),
+        "certificates": _query_table(
+            conn,
+            (
+                "SELECT ce.id, ce.number_key, s.code, ce.issued_on, ce.expires_on, ce.status, "
+                "ce.status_since FROM certificate ce JOIN scheme s ON s.id = ce.scheme_id"
+            ),
+            ["certificate_id", "number_key", "scheme", "issued_on", "expires_on", "status", "status_since"],
+        ),
+        "products": _query_table(
+            conn,
+            "SELECT brand_key, model_key, certificate_id FROM product_model",
+            ["brand_key", "model_key", "certificate_id"],
+        ),
+    }
+    for name, table in tables.items():
+        pq.write_table(_dates_as_text(table), snapshot.path(name))
+    return snapshot
+
+
+def _dates_as_text(table: pa.Table) -> pa.Table:
+    """ISO date strings compare the same on every engine (and SQLite hands out strings anyway)."""
+    for column in ("issued_on", "expires_on", "status_since"):
+        if column in table.column_names:
+            values = pa.array([_iso(v) for v in table[column].to_pylist()], pa.string())
+            table = table.set_column(table.column_names.index(column), column, values)
+    return table
+
+
+def _iso(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -1,0 +1,119 @@
+"""Run the pipeline over the ingested items: classify → match → enrich → indicators.
+
+Used by ``ecoprocure indicators`` (and later the web dashboard); the same function runs on DuckDB
+or Spark because every step is an Ibis expression.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ecoprocure.errors import DataError
+from ecoprocure.pipeline import engine as engines
+from ecoprocure.pipeline.classify import classify
+from ecoprocure.pipeline.indicators import DIMENSIONS, coverage, enrich, indicators, issues
+from ecoprocure.pipeline.match import match
+from ecoprocure.pipeline.registry_snapshot import Snapshot
+from ecoprocure.reference import DATA_DIR
+
+REPORTING_CURRENCY = "CNY"
+
+
+@dataclass
+class IndicatorResult:
+    by: list[str]
+    reporting_currency: str
+    rows: list[dict[str, Any]]
+    coverage: dict[str, Any]
+    issues: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "reporting_currency": self.reporting_currency,
+            "rows": self.rows,
+            "coverage": self.coverage,
+            "issues": self.issues,
+        }
+
+
+def load_rates(path: Path | None = None) -> pa.Table:
+    """Annual average rates (units per USD) with their source; a user file overrides the shipped one."""
+    source = path or DATA_DIR / "exchange_rates.csv"
+    currencies, years, rates = [], [], []
+    with source.open(encoding="utf-8", newline="") as fh:
+        for number, row in enumerate(csv.DictReader(fh), start=2):
+            try:
+                currencies.append(row["currency"].strip().upper())
+                years.append(int(row["year"]))
+                rates.append(float(row["per_usd"]))
+            except (KeyError, ValueError) as exc:
+                raise DataError(f"{source.name}: row {number}: bad exchange-rate row ({exc})") from None
+            if not row.get("source"):
+                raise DataError(f"{source.name}: row {number}: field source: every rate needs a source")
+    return pa.table({"currency": currencies, "year": pa.array(years, pa.int32()), "per_usd": rates})
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):  # pandas' NaN for SQL NULL
+        return None
+    return value
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _with_shares(cover: dict[str, Any]) -> dict[str, Any]:
+    """Shares of items and spend that could be converted, classified, judged eligible, matched."""
+    items, spend = cover["items"] or 0, cover["spend"] or 0
+    cover["share_items_usable"] = (items - cover["items_with_issue"]) / items if items else None
+    cover["share_items_converted"] = cover["items_converted"] / items if items else None
+    for name in ("classified", "eligible", "matched"):
+        cover[f"share_spend_{name}"] = cover[f"spend_{name}"] / spend if spend else None
+    return cover
+
+
+def run_indicators(
+    item_files: list[Path],
+    snapshot: Snapshot,
+    *,
+    by: list[str],
+    engine: str = "duckdb",
+    reporting_currency: str = REPORTING_CURRENCY,
+    rates_file: Path | None = None,
+) -> IndicatorResult:
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise DataError(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
+    if not item_files:
+        raise DataError("no procurement data ingested yet: run `ecoprocure ingest FILE…` first")
+    con = engines.connect(engine)
+    items = engines.read_parquet(con, item_files)
+    snap = {
+        name: engines.read_parquet(con, [snapshot.path(name)])
+        for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
+    }
+    keywords = [(r["category"], r["pattern"]) for r in pq.read_table(snapshot.path("keywords")).to_pylist()]
+    rates = engines.from_arrow(load_rates(rates_file))
+    classified = classify(items, snap["cpv_categories"], snap["code_prefixes"], keywords)
+    matched = match(classified, snap["certificates"], snap["products"])
+    enriched = enrich(classified, matched, snap["eligible"], rates, reporting_currency.upper())
+    if engine == "duckdb":
+        enriched = enriched.cache()  # three aggregations below read it
+    return IndicatorResult(
+        by=by,
+        reporting_currency=reporting_currency.upper(),
+        rows=_records(indicators(enriched, by).execute()),
+        coverage=_with_shares(_records(coverage(enriched).execute())[0]),
+        issues=_records(issues(enriched).execute()),
+    )
