@@ -129,8 +129,8 @@ def result_by(reference_db: Database, tmp_path: Path):  # type: ignore[no-untype
     assert (report.releases, report.items) == (3, 8)
     rates = _csv(
         tmp_path / "rates.csv",
-        "currency,year,per_usd,source",
-        *[f"{c},{y},{r},test rates" for y in (2022, 2023) for c, r in (("USD", 1), ("CNY", 7), ("EUR", 0.9))],
+        "currency,year,per_usd,low_confidence,source",
+        *[f"{c},{y},{r},false,test" for y in (2022, 2023) for c, r in (("USD", 1), ("CNY", 7), ("EUR", 0.9))],
     )
     with reference_db.engine.connect() as conn:
         snapshot = export(conn, home / "pipeline")

@@ -156,6 +156,10 @@ class ExchangeRates:
             [*self._rates.values(), *other._rates.values()], origin=f"{other.origin} + {self.origin}"
         )
 
+    def rows(self) -> list[Rate]:
+        """Every rate, for engines that join on the table (the procurement pipeline)."""
+        return [self._rates[key] for key in sorted(self._rates)]
+
     # --- looking up ----------------------------------------------------------------------
 
     def currencies(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,13 @@ def keep_original(path: Path, uploads_dir: Path, area: str) -> tuple[Path, str]:
     kept = target_dir / f"{digest[:16]}-{path.name}"
     if not kept.exists():
         tmp = kept.with_suffix(kept.suffix + ".part")
-        shutil.copyfile(path, tmp)
+        tmp.unlink(missing_ok=True)
+        try:
+            # A hard link keeps a multi-GB original without copying it (same file system only).
+            # Editors and uploads replace files rather than rewrite them in place, so the kept
+            # link keeps the content that was imported; the sha256 in the report pins it.
+            os.link(path, tmp)
+        except OSError:
+            shutil.copyfile(path, tmp)
         tmp.replace(kept)  # atomic: a kept file is always complete
     return kept, digest

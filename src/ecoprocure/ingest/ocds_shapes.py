@@ -52,6 +52,7 @@ _CHUNK = 64 * 1024
 _SNIFF_LINE = 1024 * 1024  # a JSON Lines file is recognised from lines up to this long
 _SNIFF_LINES = 4
 _WHITESPACE = b" \t\r\n"
+_LINES_SUFFIXES = {".jsonl", ".ndjson", ".jsonlines"}
 _OTHER_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
     (codecs.BOM_UTF32_LE, "UTF-32"),
     (codecs.BOM_UTF32_BE, "UTF-32"),
@@ -687,10 +688,15 @@ def _sniff(path: Path) -> _Head:
         return _Head(start[:80], False)
     if not first_complete:
         return _Head(start[:80], None)
-    if _is_object_line(start):
-        return _Head(start[:80], len(lines) > 1)
+    if _is_object_line(start):  # one line alone is a JSON document, unless the name says otherwise
+        return _Head(start[:80], len(lines) > 1 or _named_like_lines(path))
     others = any(complete and _is_object_line(line) for line, complete in lines[1:])
     return _Head(start[:80], others)
+
+
+def _named_like_lines(path: Path) -> bool:
+    suffixes = [suffix.lower() for suffix in path.suffixes if suffix.lower() != ".gz"]
+    return bool(suffixes) and suffixes[-1] in _LINES_SUFFIXES
 
 
 def _is_object_line(line: bytes) -> bool:

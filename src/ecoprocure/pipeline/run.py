@@ -6,7 +6,6 @@ or Spark because every step is an Ibis expression.
 
 from __future__ import annotations
 
-import csv
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +14,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ecoprocure.domain.money import ExchangeRates
 from ecoprocure.errors import DataError
 from ecoprocure.pipeline import engine as engines
 from ecoprocure.pipeline.classify import classify
 from ecoprocure.pipeline.indicators import DIMENSIONS, coverage, enrich, indicators, issues
 from ecoprocure.pipeline.match import match
 from ecoprocure.pipeline.registry_snapshot import Snapshot
-from ecoprocure.reference import DATA_DIR
 
 REPORTING_CURRENCY = "CNY"
 
@@ -45,20 +44,19 @@ class IndicatorResult:
 
 
 def load_rates(path: Path | None = None) -> pa.Table:
-    """Annual average rates (units per USD) with their source; a user file overrides the shipped one."""
-    source = path or DATA_DIR / "exchange_rates.csv"
-    currencies, years, rates = [], [], []
-    with source.open(encoding="utf-8", newline="") as fh:
-        for number, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                currencies.append(row["currency"].strip().upper())
-                years.append(int(row["year"]))
-                rates.append(float(row["per_usd"]))
-            except (KeyError, ValueError) as exc:
-                raise DataError(f"{source.name}: row {number}: bad exchange-rate row ({exc})") from None
-            if not row.get("source"):
-                raise DataError(f"{source.name}: row {number}: field source: every rate needs a source")
-    return pa.table({"currency": currencies, "year": pa.array(years, pa.int32()), "per_usd": rates})
+    """Annual average rates (units per USD): the shipped, sourced table, with the user's own
+    table laid over it when given (its rows win). Every row is checked (``domain.money``)."""
+    rates = ExchangeRates.shipped()
+    if path is not None:
+        rates = rates.updated(ExchangeRates.from_csv(path))
+    rows = rates.rows()
+    return pa.table(
+        {
+            "currency": [r.currency for r in rows],
+            "year": pa.array([r.year for r in rows], pa.int32()),
+            "per_usd": [float(r.per_usd) for r in rows],  # the engines join and multiply in floating point
+        }
+    )
 
 
 def _plain(value: Any) -> Any:
