@@ -11,8 +11,10 @@ How a file is read:
 
 * gzip is recognised by its magic bytes, whatever the file is called; a UTF-8 byte-order mark is
   dropped; byte offsets in problems count from 0 in the uncompressed text.
-* A file whose first value is an object and whose first lines each hold a whole JSON object is
-  JSON Lines: read one line at a time with orjson, a bad line is reported and skipped.
+* A file of objects is JSON Lines when one of its first four lines, at column 0, holds a whole
+  JSON object and more lines follow (or the file is named .jsonl/.ndjson); when the first line
+  is over 1 MiB, when a second JSON value follows the first. It is read a line at a time with
+  orjson; a bad line is reported and skipped, the rest still loads.
 * Any other object or array is one JSON document, streamed with ijson in two passes: the first
   only notes the top-level keys (a record's ``compiledRelease`` may come after its ``releases``),
   the second yields the releases. Parsing stops at the first malformed byte; releases before it
@@ -31,6 +33,7 @@ from __future__ import annotations
 import codecs
 import dataclasses
 import gzip
+import io
 import json
 import zlib
 from array import array
@@ -40,7 +43,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import ijson
 import orjson
@@ -65,8 +68,6 @@ _VALUE_TYPES = {
     "start_array": "a list",
     "string": "a text",
     "number": "a number",
-    "integer": "a number",
-    "double": "a number",
     "boolean": "true/false",
     "null": "null",
 }
@@ -270,7 +271,8 @@ def _candidates(path: Path, report: ShapeReport) -> Iterator[tuple[str, object]]
             report.shape = "json-array"
             yield from _array(path, report)
         elif not head.start.startswith(b"{"):
-            report.add("", None, f"not a JSON object or array: the file starts with {head.start[:40]!r}")
+            starts = head.start.strip(_WHITESPACE)[:40]
+            report.add("", None, f"not a JSON object or array: the file starts with {starts!r}")
         elif head.json_lines:
             yield from _lines(path, report)
         else:
@@ -368,19 +370,23 @@ def _lines(path: Path, report: ShapeReport) -> Iterator[tuple[str, object]]:
                 line, start = line[3:], start + 3
             try:
                 value = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
+            except orjson.JSONDecodeError:
                 if line.strip(_WHITESPACE):
-                    report.add(f"line {number}", None, _bad_line(line, start, exc))
+                    report.add(f"line {number}", None, _bad_line(line, start))
                 continue
             yield from _expand(value, f"line {number}", report)
 
 
-def _bad_line(line: bytes, start: int, exc: orjson.JSONDecodeError) -> str:
+def _bad_line(line: bytes, start: int) -> str:
     try:
         line.decode("utf-8")
     except UnicodeDecodeError as bad:
         return f"not UTF-8 text at byte {start + bad.start} (column {bad.start + 1}); line skipped"
-    return f"malformed JSON: {exc.msg} at column {exc.colno}; line skipped"
+    try:  # again without the line end, so that the column is on this line
+        orjson.loads(line.rstrip(_WHITESPACE))
+    except orjson.JSONDecodeError as exc:
+        return f"malformed JSON: {exc.msg} at column {exc.colno}; line skipped"
+    return "malformed JSON; line skipped"
 
 
 # --- one JSON document (or array), streamed ------------------------------------------------------
@@ -444,7 +450,7 @@ def _bare_record_candidates(path: Path, report: ShapeReport, scan: _Scan) -> Ite
         for index, item in enumerate(_items(path, "releases.item")):
             found += 1
             yield f"releases[{index}]", item
-    if not found and scan.broken is None:
+    if not found and scan.broken is None and not scan.damaged:
         report.add("", "compiledRelease", _no_release_in_record(scan.kinds))
 
 
@@ -454,6 +460,7 @@ class _Scan:
     version: object  # the top-level "version" when it is a plain value
     more_values: bool  # another JSON value follows the first
     broken: _BrokenJson | None
+    damaged: bool = False  # the gzip data end or break
 
 
 class _BrokenJson(Exception):
@@ -503,6 +510,8 @@ def _scan(path: Path) -> _Scan:
                     return _Scan(kinds, version, True, None)
         except (ijson.JSONError, _NotUtf8) as exc:
             return _Scan(kinds, version, False, _broken(exc, reader))
+        except (EOFError, zlib.error, gzip.BadGzipFile):  # reading the releases again will report it
+            return _Scan(kinds, version, False, None, damaged=True)
     return _Scan(kinds, version, False, None)
 
 
@@ -582,7 +591,7 @@ def _line_and_column(path: Path, offset: int) -> tuple[int, int]:
     line, seen, last_newline = 1, 0, -1
     with _binary(path) as stream:
         while seen < offset:
-            block = stream.read(min(_CHUNK, offset - seen))
+            block = stream.read1(min(_CHUNK, offset - seen))
             if not block:
                 break
             if newlines := block.count(b"\n"):
@@ -596,8 +605,11 @@ def _line_and_column(path: Path, offset: int) -> tuple[int, int]:
 
 
 @contextmanager
-def _binary(path: Path) -> Iterator[IO[bytes]]:
-    """The file's bytes, uncompressed when it starts with the gzip magic bytes."""
+def _binary(path: Path) -> Iterator[io.BufferedIOBase]:
+    """The file's bytes, uncompressed when it starts with the gzip magic bytes.
+
+    Readers use ``read1``: a damaged gzip stream then gives up everything before the damage.
+    """
     with path.open("rb") as raw:
         magic = raw.read(2)
         raw.seek(0)
@@ -615,10 +627,11 @@ class _Utf8Reader:
     the offending byte.
     """
 
-    def __init__(self, stream: IO[bytes], slow_from: int | None = None) -> None:
+    def __init__(self, stream: io.BufferedIOBase, slow_from: int | None = None) -> None:
         self._stream = stream
         self._slow_from = slow_from
         self._carry = b""  # an incomplete UTF-8 sequence at the end of the last block
+        self._error: _NotUtf8 | None = None  # met in the last block, raised on the next read
         self.offset = 0  # bytes of the file handed over (or dropped) so far
         self.last = 0  # size of the last block handed over
         self._head = stream.read(3)
@@ -628,62 +641,75 @@ class _Utf8Reader:
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson asks for nothing to learn whether we give bytes or text
             return b""
+        if self._error is not None:
+            raise self._error
         if size < 0:
             size = _CHUNK
         if self._slow_from is not None and self.offset >= self._slow_from:
             size = 1
         block, self._head = self._head[:size], self._head[size:]
         if len(block) < size:
-            block += self._stream.read(size - len(block))
-        self._check(block)
+            block += self._stream.read1(size - len(block))
+        block = self._utf8_part(block)
         self.offset += len(block)
         self.last = len(block)
         return block
 
-    def _check(self, block: bytes) -> None:
+    def _utf8_part(self, block: bytes) -> bytes:
+        """The block up to its first byte that is not UTF-8; the error is raised on the next read."""
         data = self._carry + block
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
             if block and exc.end == len(data) and exc.reason == "unexpected end of data":
                 self._carry = data[exc.start :]  # the rest of the character is in the next block
-                return
-            raise _NotUtf8(self.offset - len(self._carry) + exc.start) from None
+                return block
+            error = _NotUtf8(self.offset - len(self._carry) + exc.start)
+            good = exc.start - len(self._carry)
+            if good <= 0:
+                raise error from None
+            self._error = error
+            return block[:good]
         self._carry = b""
+        return block
 
 
 @dataclass
 class _Head:
-    start: bytes  # the first non-blank line without leading whitespace (b"" for an empty file)
+    start: bytes  # the start of the first non-blank line, without leading whitespace
     json_lines: bool | None  # None: the first line is too long to tell
     bom: str | None = None  # a UTF-16 or UTF-32 byte-order mark
 
 
 def _sniff(path: Path) -> _Head:
-    """Look at the first few lines: empty, array, object, JSON Lines, or not UTF-8 at all."""
+    """Look at the first lines: empty, array, object, JSON Lines, or not UTF-8 at all."""
+    head, at_end = b"", False
     with _binary(path) as stream:
         mark = stream.read(4)
         for bom, name in _OTHER_BOMS:
             if mark.startswith(bom):
                 return _Head(b"", False, name)
         stream.seek(0)
-        lines: list[tuple[bytes, bool]] = []  # non-blank lines, each with "read to its end"
-        while len(lines) < _SNIFF_LINES:
-            line = stream.readline(_SNIFF_LINE)
-            if not line:
-                break
-            if not lines:
-                line = line.removeprefix(codecs.BOM_UTF8)
-            complete = line.endswith(b"\n") or len(line) < _SNIFF_LINE
-            if not line.strip(_WHITESPACE):
-                continue
-            lines.append((line, complete))
-            if not complete:
-                break
+        try:
+            block = stream.read1(_CHUNK).removeprefix(codecs.BOM_UTF8)
+            while block:
+                head += block.lstrip(_WHITESPACE) if not head else block
+                if len(head) >= _SNIFF_LINE or head.count(b"\n") > 4 * _SNIFF_LINES:
+                    break
+                block = stream.read1(_CHUNK)
+            at_end = not block
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            if not head:
+                raise
+    pieces = head.split(b"\n")
+    lines = [  # non-blank lines, each with "read to its end"
+        (piece, index < len(pieces) - 1 or at_end)
+        for index, piece in enumerate(pieces)
+        if piece.strip(_WHITESPACE)
+    ][:_SNIFF_LINES]
     if not lines:
         return _Head(b"", False)
-    first, first_complete = lines[0]
-    start = first.lstrip(_WHITESPACE)
+    start, first_complete = lines[0]
     if not start.startswith(b"{"):
         return _Head(start[:80], False)
     if not first_complete:
