@@ -139,15 +139,17 @@ def _table(result: IndicatorResult) -> None:
     ]
     table = Table(*dims, *_COLUMNS, title=f"Green share (spend in {result.reporting_currency})")
     for row in result.rows:
-        table.add_row(*(_fmt(row[c], c) for c in (*dims, *_COLUMNS)))
+        table.add_row(
+            *(str(row[c]) if row[c] is not None else "–" for c in dims), *(_fmt(row[c], c) for c in _COLUMNS)
+        )
     console.print(table)
     cover = result.coverage
+    share = {k: _fmt(v, "share") for k, v in cover.items() if k.startswith("share")}
     console.print(
-        f"coverage: {cover['items']:,} items; usable {_fmt(cover['share_items_usable'], 'share')}, "
-        f"converted {_fmt(cover['share_items_converted'], 'share')}; spend classified "
-        f"{_fmt(cover['share_spend_classified'], 'share')}, "
-        f"eligible {_fmt(cover['share_spend_eligible'], 'share')}, "
-        f"matched to certificates {_fmt(cover['share_spend_matched'], 'share')}"
+        f"coverage: {cover['item_rows_read']:,} item rows read, {cover['items']:,} distinct items; "
+        f"usable {share['share_items_usable']}, converted {share['share_items_converted']}; "
+        f"spend classified {share['share_spend_classified']}, eligible {share['share_spend_eligible']}, "
+        f"matched to certificates {share['share_spend_matched']}"
     )
     for issue in result.issues[:8]:
         console.print(f"  {issue['items']:,} items left out: {issue['reason']}")

@@ -30,8 +30,8 @@ from ecoprocure.pipeline.normalise import normalise
 _ISSUE_FIELDS = {
     "quantity missing or not a number": "quantity",
     "quantity is zero or negative": "quantity",
-    "item has no value (unit.value.amount)": "unit.value.amount",
-    "negative unit price": "unit.value.amount",
+    "item has no value (no unit price; the award has several items)": "unit.value.amount",
+    "negative value": "unit.value.amount",
     "currency missing": "unit.value.currency",
     "date missing or out of range": "date",
 }
@@ -127,7 +127,7 @@ def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> Ing
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
             _normalise_file(path, digest, target, report, Path(tmp))
         if report.releases == 0:
-            report.status = "empty" if not report.problems else "failed"
+            report.status = "empty"  # reported, not an error: the run goes on
             first = f": {report.problems[0]['reason']}" if report.problems else ""
             report.error = "no releases in the file" + first
             return report

@@ -14,6 +14,7 @@ BRAND_NAMES = ("brand", "marca", "marque", "marke", "品牌", "商标", "бре�
 MODEL_NAMES = ("model", "modelo", "modèle", "modell", "型号", "规格型号", "модель")
 CERTIFICATE_NAMES = ("certificate", "ecolabel certificate", "certificate number", "认证证书编号", "证书编号")
 MIN_YEAR = 1990
+NO_VALUE = "item has no value (no unit price; the award has several items)"
 
 
 def _attribute(item: ir.StructValue, names: tuple[str, ...]) -> ir.StringValue:
@@ -52,6 +53,8 @@ def _blocks(r: ir.Table) -> ir.ArrayValue:
                 "date": a["date"],
                 "supplier_id": a["suppliers"][0]["id"].fill_null(a["suppliers"][0]["identifier"]["id"]),
                 "supplier_name": a["suppliers"][0]["name"],
+                "amount": a["value"]["amount"],
+                "currency": a["value"]["currency"],
                 "items": a["items"],
             }
         )
@@ -64,6 +67,8 @@ def _blocks(r: ir.Table) -> ir.ArrayValue:
                 "date": c["dateSigned"],
                 "supplier_id": ibis.null("string"),  # contracts name no supplier; their award does
                 "supplier_name": ibis.null("string"),
+                "amount": c["value"]["amount"],
+                "currency": c["value"]["currency"],
                 "items": c["items"],
             }
         )
@@ -92,6 +97,9 @@ def _rows(r: ir.Table) -> ir.Table:
         block_date=level1.block["date"],
         supplier_id=level1.block["supplier_id"],
         supplier_name=level1.block["supplier_name"],
+        block_amount=_number(level1.block["amount"]),
+        block_currency=level1.block["currency"],
+        block_items=level1.block["items"].length(),
         item=level1.block["items"].unnest(),
     )
 
@@ -103,8 +111,11 @@ def normalise(releases: ir.Table) -> ir.Table:
     buyer_party = rows.parties.filter(lambda p: p["roles"].contains("buyer"))[0]
     quantity = _number(item["quantity"])
     unit_price = _number(item["unit"]["value"]["amount"])
-    currency = item["unit"]["value"]["currency"].strip().upper().nullif("")
-    date = rows.block_date.fill_null(rows.release_date)
+    # Many publishers price the award, not its items: a single-item award's value is the item's.
+    from_award = unit_price.isnull() & (rows.block_items == 1) & rows.block_amount.notnull()
+    currency = ibis.ifelse(from_award, rows.block_currency, item["unit"]["value"]["currency"])
+    currency = currency.strip().upper().nullif("")
+    date = rows.block_date.strip().nullif("").fill_null(rows.release_date.strip().nullif(""))
     year = date.substr(0, 4).try_cast("int32")
     code = item["classification"]["id"].strip()
     flat = rows.select(
@@ -112,6 +123,7 @@ def normalise(releases: ir.Table) -> ir.Table:
         source_location=rows.source_location,
         ocid=rows.ocid,
         release_id=rows.release_id,
+        release_date=rows.release_date,
         source=rows.source,
         award_id=rows.block_id,
         item_id=item["id"],
@@ -134,7 +146,10 @@ def normalise(releases: ir.Table) -> ir.Table:
         unit_name=item["unit"]["name"].strip(),
         unit_price=unit_price,
         currency=currency,
-        value=quantity * unit_price,
+        value=ibis.ifelse(from_award, rows.block_amount, quantity * unit_price),
+        value_source=ibis.cases(
+            (from_award, "award value"), (unit_price.notnull(), "unit price"), else_=None
+        ),
         brand=_attribute(item, BRAND_NAMES),
         model=_attribute(item, MODEL_NAMES),
         certificate_number=_attribute(item, CERTIFICATE_NAMES),
@@ -146,11 +161,27 @@ def normalise(releases: ir.Table) -> ir.Table:
 def _issue(t: ir.Table) -> ir.StringValue:
     """The first problem of an item, in the order a user would fix them (None when clean)."""
     return ibis.cases(
-        (t.quantity.isnull() & t.unit_price.notnull(), "quantity missing or not a number"),
+        (t.value_source.isnull(), NO_VALUE),
+        ((t.value_source == "unit price") & t.quantity.isnull(), "quantity missing or not a number"),
         (t.quantity <= 0, "quantity is zero or negative"),
-        (t.unit_price.isnull(), "item has no value (unit.value.amount)"),
-        (t.unit_price < 0, "negative unit price"),
+        (t.value < 0, "negative value"),
         (t.currency.isnull(), "currency missing"),
         (t.year.isnull() | (t.year < MIN_YEAR) | (t.year > 2100), "date missing or out of range"),
         else_=ibis.null("string"),
     )
+
+
+ITEM_IDENTITY = ("ocid", "source", "award_id", "item_id")
+
+
+def latest_per_item(items: ir.Table) -> ir.Table:
+    """One row per awarded item across every file and release: the same award item appears in
+    each release of a process and again in its record's compiled release, and counting it twice
+    would double the spend. The latest release wins (OCDS: later releases update earlier ones)."""
+    ranked = items.mutate(
+        copy=ibis.row_number().over(
+            group_by=[items[c] for c in ITEM_IDENTITY],
+            order_by=[ibis.desc(items.release_date), ibis.desc(items.release_id), items.item_key],
+        )
+    )
+    return ranked.filter(ranked.copy == 0).drop("copy")

@@ -74,10 +74,27 @@ def cpv_categories(conn: Connection) -> pa.Table:
     return pa.table({"cpv8": codes, "category": categories})
 
 
+# Column types, so an empty registry still gives typed (joinable) tables.
+_TYPES = {
+    "certificate_id": pa.int64(),
+    "issued_on": pa.string(),
+    "expires_on": pa.string(),
+    "status_since": pa.string(),
+}
+
+
 def _query_table(conn: Connection, sql: str, names: list[str]) -> pa.Table:
     rows = conn.execute(text(sql)).all()
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    return pa.table({name: list(values) for name, values in zip(names, columns, strict=True)})
+    return pa.table(
+        {
+            name: pa.array(
+                [_iso(v) if "_on" in name or name == "status_since" else v for v in values],
+                _TYPES.get(name, pa.string()),
+            )
+            for name, values in zip(names, columns, strict=True)
+        }
+    )
 
 
 def _keywords() -> pa.Table:
@@ -123,17 +140,8 @@ def export(conn: Connection, root: Path) -> Snapshot:
         ),
     }
     for name, table in tables.items():
-        pq.write_table(_dates_as_text(table), snapshot.path(name))
+        pq.write_table(table, snapshot.path(name))
     return snapshot
-
-
-def _dates_as_text(table: pa.Table) -> pa.Table:
-    """ISO date strings compare the same on every engine (and SQLite hands out strings anyway)."""
-    for column in ("issued_on", "expires_on", "status_since"):
-        if column in table.column_names:
-            values = pa.array([_iso(v) for v in table[column].to_pylist()], pa.string())
-            table = table.set_column(table.column_names.index(column), column, values)
-    return table
 
 
 def _iso(value: object) -> str | None:

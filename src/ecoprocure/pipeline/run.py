@@ -20,6 +20,7 @@ from ecoprocure.pipeline import engine as engines
 from ecoprocure.pipeline.classify import classify
 from ecoprocure.pipeline.indicators import DIMENSIONS, coverage, enrich, indicators, issues
 from ecoprocure.pipeline.match import match
+from ecoprocure.pipeline.normalise import latest_per_item
 from ecoprocure.pipeline.registry_snapshot import Snapshot
 
 REPORTING_CURRENCY = "CNY"
@@ -96,7 +97,8 @@ def run_indicators(
     if not item_files:
         raise DataError("no procurement data ingested yet: run `ecoprocure ingest FILE…` first")
     con = engines.connect(engine)
-    items = engines.read_parquet(con, item_files)
+    everything = engines.read_parquet(con, item_files)
+    items = latest_per_item(everything)
     snap = {
         name: engines.read_parquet(con, [snapshot.path(name)])
         for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
@@ -112,6 +114,8 @@ def run_indicators(
         by=by,
         reporting_currency=reporting_currency.upper(),
         rows=_records(indicators(enriched, by).execute()),
-        coverage=_with_shares(_records(coverage(enriched).execute())[0]),
+        coverage=_with_shares(
+            {**_records(coverage(enriched).execute())[0], "item_rows_read": int(everything.count().execute())}
+        ),
         issues=_records(issues(enriched).execute()),
     )
