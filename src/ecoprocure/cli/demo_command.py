@@ -31,6 +31,7 @@ def demo() -> None:
         f"  ecoprocure search '{result.sample_query_zh}'   ecoprocure search 'lenov'\n"
         f"  ecoprocure stats --year {dt.date.today().year}\n"
         f"  ecoprocure certificate history {result.suspended_number}\n"
+        f"  ecoprocure indicators --by year,region,category --format table\n"
         f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)"
     )
 
@@ -59,3 +60,48 @@ def _show(result: DemoResult) -> None:
             *(f"{c[k]:,}" for k in ("criteria", "licensees", "certificates", "categories", "product_models")),
         )
     console.print(table)
+    _show_procurement(result)
+
+
+def _show_procurement(result: DemoResult) -> None:
+    console.rule("green public procurement (synthetic purchases)")
+    ingest = result.ingest
+    console.print(f"ingested {ingest.releases:,} releases, {ingest.items:,} awarded items ({ingest.status})")
+    table = Table(
+        "year",
+        "items",
+        "eligible spend (CNY)",
+        "green spend (CNY)",
+        "green share",
+        "green share by count",
+        "declared green share",
+        title="Green share by year",
+    )
+    for row in result.indicators.rows:
+        table.add_row(
+            str(row["year"]),
+            f"{row['items']:,}",
+            f"{row['eligible_spend']:,.0f}",
+            f"{row['green_spend']:,.0f}",
+            _pct(row["green_share"]),
+            _pct(row["green_share_by_count"]),
+            _pct(row["declared_green_share"]),
+        )
+    console.print(table)
+    top = sorted(
+        (r for r in result.indicators_by_category.rows if r["eligible_spend"]),
+        key=lambda r: -r["eligible_spend"],
+    )[:6]
+    for row in top:
+        console.print(
+            f"  {row['category']}: green share {_pct(row['green_share'])} of {row['eligible_spend']:,.0f} CNY"
+        )
+    cover = result.indicators.coverage
+    console.print(
+        f"coverage: spend classified {_pct(cover['share_spend_classified'])}, in ecolabel categories "
+        f"{_pct(cover['share_spend_eligible'])}, matched to certificates {_pct(cover['share_spend_matched'])}"
+    )
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"

@@ -11,12 +11,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ecoprocure.demo.procurement_generator import generate as generate_procurement
 from ecoprocure.demo.registry_generator import DEMO, generate
 from ecoprocure.domain.lifecycle import Action, Status
 from ecoprocure.domain.signing import sign
 from ecoprocure.domain.statistics import YearCounts
 from ecoprocure.domain.verification import VerificationAnswer, verify_offline
+from ecoprocure.ingest.procurement_files import ingest_procurement_file, items_dir
 from ecoprocure.ingest.registry_import import ImportReport, import_registry_file
+from ecoprocure.pipeline.registry_snapshot import export
+from ecoprocure.pipeline.run import run_indicators
 from ecoprocure.reports.certificate_qr import write_qr
 from ecoprocure.settings import Settings
 from ecoprocure.store.catalogue_search import Hit, search
@@ -43,6 +47,9 @@ class DemoResult:
     sample_brand: str = ""
     sample_model: str = ""
     sample_query_zh: str = "华"
+    ingest: Any = None
+    indicators: Any = None
+    indicators_by_category: Any = None
 
 
 def build_demo_workspace(db: Database, conf: Settings, log: Callable[[str], Any] = print) -> DemoResult:
@@ -65,7 +72,22 @@ def build_demo_workspace(db: Database, conf: Settings, log: Callable[[str], Any]
         generate_key(keys_dir, "CEL")
     result.public_key = key_paths(keys_dir, "CEL")[1]
     _tour(db, conf, result, today)
+    _procurement(db, conf, result, demo_dir, log)
     return result
+
+
+def _procurement(
+    db: Database, conf: Settings, result: DemoResult, demo_dir: Path, log: Callable[[str], Any]
+) -> None:
+    """Ingest synthetic purchases of the demo registry's product types; compute the green share."""
+    releases = generate_procurement(demo_dir, demo_dir / "procurement.jsonl")
+    result.ingest = ingest_procurement_file(releases, home=conf.home, uploads_dir=conf.resolved_uploads_dir)
+    log(f"ingested synthetic procurement data: {releases}")
+    with db.engine.connect() as conn:
+        snapshot = export(conn, conf.home / "pipeline")
+    files = sorted(items_dir(conf.home).glob("*.parquet"))
+    result.indicators = run_indicators(files, snapshot, by=["year"])
+    result.indicators_by_category = run_indicators(files, snapshot, by=["category"])
 
 
 def _tour(db: Database, conf: Settings, result: DemoResult, today: dt.date) -> None:

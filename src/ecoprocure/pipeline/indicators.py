@@ -12,6 +12,19 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+# What the aggregations read (keeping the cached table narrow keeps memory flat).
+ENRICHED_ITEM_COLUMNS = (
+    "item_key",
+    "year",
+    "buyer_id",
+    "buyer_name",
+    "buyer_level",
+    "buyer_region",
+    "category",
+    "currency",
+    "declared_green",
+    "issue",
+)
 DIMENSIONS = {
     "year": ("year",),
     "buyer": ("buyer_id", "buyer_name"),
@@ -34,9 +47,13 @@ def enrich(
         .left_join(rate, [items.currency == rate.rate_currency, items.year == rate.rate_year])
         .left_join(to, items.year == to.to_year)
     )
-    value = ibis.ifelse(joined.issue.isnull(), joined.value / joined.per_usd * joined.to_per_usd, None)
+    # Same currency needs no rate (and no rate year): only other currencies go through USD.
+    converted = ibis.ifelse(
+        joined.currency == reporting, joined.value, joined.value / joined.per_usd * joined.to_per_usd
+    )
+    value = ibis.ifelse(joined.issue.isnull(), converted, None)
     return joined.select(
-        *items.columns,
+        *ENRICHED_ITEM_COLUMNS,
         "match_method",
         "match_confidence",
         "certificate_id",

@@ -90,7 +90,10 @@ def run_indicators(
     engine: str = "duckdb",
     reporting_currency: str = REPORTING_CURRENCY,
     rates_file: Path | None = None,
+    match_items: bool = True,
 ) -> IndicatorResult:
+    """Indicators over ``item_files``; ``match_items=False`` skips certificate matching (only the
+    benchmark uses it, to measure what matching adds to a run)."""
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
         raise DataError(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
@@ -107,6 +110,8 @@ def run_indicators(
     rates = engines.from_arrow(load_rates(rates_file))
     classified = classify(items, snap["cpv_categories"], snap["code_prefixes"], keywords)
     matched = match(classified, snap["certificates"], snap["products"])
+    if not match_items:
+        matched = matched.limit(0)
     enriched = enrich(classified, matched, snap["eligible"], rates, reporting_currency.upper())
     if engine == "duckdb":
         enriched = enriched.cache()  # three aggregations below read it
