@@ -135,9 +135,9 @@ def result_by(reference_db: Database, tmp_path: Path):  # type: ignore[no-untype
     with reference_db.engine.connect() as conn:
         snapshot = export(conn, home / "pipeline")
 
-    def run(*by: str):  # type: ignore[no-untyped-def]
+    def run(*by: str, engine: str = "duckdb"):  # type: ignore[no-untyped-def]
         return run_indicators(
-            sorted(items_dir(home).glob("*.parquet")), snapshot, by=list(by), rates_file=rates
+            sorted(items_dir(home).glob("*.parquet")), snapshot, by=list(by), rates_file=rates, engine=engine
         )
 
     return run

@@ -39,6 +39,8 @@ def connect(engine: str = "duckdb", *, memory_limit: str = "1GB") -> Any:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.ansi.enabled", "true")
             .config("spark.ui.enabled", "false")
+            # Local mode on a few cores: Spark's default of 200 shuffle partitions is for clusters.
+            .config("spark.sql.shuffle.partitions", "8")
             .getOrCreate()
         )
         return ibis.pyspark.connect(session)
@@ -56,7 +58,11 @@ def read_releases(con: Any, path: Path, *, strict: bool = True) -> ir.Table:
 
 
 def read_parquet(con: Any, paths: Sequence[Path]) -> ir.Table:
-    return con.read_parquet([str(p) for p in paths])
+    if con.name == "duckdb":
+        return con.read_parquet([str(p) for p in paths])
+    # Ibis' PySpark backend reads one path at a time.
+    tables = [con.read_parquet(str(p)) for p in paths]
+    return tables[0].union(*tables[1:]) if len(tables) > 1 else tables[0]
 
 
 def from_arrow(table: Any) -> ir.Table:
