@@ -288,12 +288,6 @@ def test_release_package(tmp_path: Path, gzipped: bool) -> None:
     assert {row["source_file"] for row in rows} == {path.name}
 
 
-@pytest.mark.xfail(
-    reason="bug: a .jsonl file whose lines are release packages or records takes the DuckDB fast "
-    "path, which reads each line as a release: 0 items, status ok, no problem reported "
-    "(the same bytes named .json give every item)",
-    strict=True,
-)
 @pytest.mark.parametrize("shape", ["package", "record"])
 def test_json_lines_of_packages_or_records_do_not_depend_on_the_file_name(tmp_path: Path, shape: str) -> None:
     def line(n: int) -> dict:

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import orjson
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -63,12 +64,24 @@ def items_dir(home: Path) -> Path:
     return home / "procurement" / "items"
 
 
+_PACKAGE_KEYS = {"releases", "records", "compiledRelease", "versionedRelease"}
+
+
 def _is_plain_json_lines(path: Path) -> bool:
-    """A .jsonl/.ndjson file that is not gzip: DuckDB can read it directly (the fast path)."""
+    """JSON Lines of releases, not gzip: DuckDB can read it directly (the fast path). Lines of
+    packages or records (judged by the first line) go through the shape normaliser instead."""
     if path.suffix.lower() not in {".jsonl", ".ndjson", ".jsonlines"}:
         return False
     with path.open("rb") as fh:
-        return fh.read(2) != b"\x1f\x8b"
+        if fh.read(2) == b"\x1f\x8b":
+            return False
+        fh.seek(0)
+        first = next((line for line in fh if line.strip()), b"")
+    try:
+        head = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return False  # the streaming path reports the bad line
+    return isinstance(head, dict) and not (_PACKAGE_KEYS & head.keys())
 
 
 def _count_lines(path: Path) -> int:
