@@ -183,11 +183,6 @@ def test_ingest_a_missing_file_fails_with_one_line(cli_home: Path, tmp_path: Pat
     assert str(missing) in line
 
 
-@pytest.mark.xfail(
-    reason="bug: procurement_commands.ingest prefixes the file to an error that already names it: "
-    "'error: /x/nope.json: /x/nope.json: no such file'",
-    strict=True,
-)
 def test_ingest_a_missing_file_names_it_once(cli_home: Path, tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     assert one_line_error(run("ingest", str(missing))).count(str(missing)) == 1

@@ -58,7 +58,7 @@ def ingest(
         print_json([r.to_dict() for r in reports] if len(reports) > 1 else reports[0].to_dict())
     failed = [r for r in reports if r.status == "failed"]
     if failed:
-        fail("; ".join(f"{r.file}: {r.error}" for r in failed))
+        fail("; ".join(r.error if r.file in (r.error or "") else f"{r.file}: {r.error}" for r in failed))
 
 
 class _nothing:  # noqa: N801 - a do-nothing context manager
