@@ -223,6 +223,18 @@ def test_indicators_json_by_year_and_category(ingested: Path) -> None:
     assert result["issues"] == [{"reason": "quantity is zero or negative", "items": 1}]
 
 
+def test_years_stay_whole_numbers_when_an_item_has_no_date(ingested: Path, tmp_path: Path) -> None:
+    undated = _release(3, "2022-01-01", [_item("u1", "39130000-2", 1, 10)])
+    del undated["date"], undated["awards"][0]["date"]
+    path = _write(tmp_path / "undated.jsonl", json.dumps(undated) + "\n")
+    assert run_json("ingest", str(path), "--json")["issues"] == {"date missing or out of range": 1}
+    rows = run_json("indicators", "--by", "year", "--format", "json")["rows"]
+    assert [row["year"] for row in rows] == [2022, 2023, None]
+    assert all(not isinstance(row["year"], float) for row in rows)
+    printed = run("indicators", "--by", "year", "--format", "csv")
+    assert [line.split(",")[0] for line in printed.stdout.splitlines()] == ["year", "2022", "2023", ""]
+
+
 def test_indicators_csv_has_a_header_row(ingested: Path) -> None:
     result = run("indicators", "--by", "year,category", "--format", "csv")
     assert result.exit_code == 0, result.stderr
@@ -249,6 +261,15 @@ def test_indicators_unknown_dimension_names_the_allowed_ones(ingested: Path) -> 
     assert DIMENSIONS in line
 
 
+def test_indicators_a_dimension_given_twice(ingested: Path) -> None:
+    result = run("indicators", "--by", "year,year", "--format", "json")
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 0:
+        assert [row["year"] for row in json.loads(result.stdout)["rows"]] == [2022, 2023]
+    else:
+        one_line_error(result)
+
+
 def test_indicators_before_any_ingest(cli_home: Path) -> None:
     line = one_line_error(run("indicators", "--by", "year"))
     assert "no procurement data ingested yet" in line
@@ -263,3 +284,8 @@ def test_indicators_unknown_engine(ingested: Path) -> None:
 def test_indicators_unknown_format(ingested: Path) -> None:
     line = one_line_error(run("indicators", "--format", "xml"))
     assert "table, csv or json" in line
+
+
+def test_an_unknown_reporting_currency_is_a_clear_error(ingested: Path) -> None:
+    line = one_line_error(run("indicators", "--currency", "XYZ"))
+    assert "reporting currency 'XYZ' is not in the exchange-rate table" in line

@@ -306,6 +306,24 @@ def test_json_lines_of_packages_or_records_do_not_depend_on_the_file_name(tmp_pa
     assert found == {"lines.json": (5, 5), "lines.jsonl": (5, 5)}
 
 
+def test_json_lines_mixing_releases_packages_and_records_do_not_depend_on_the_file_name(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        release(1),
+        {"version": "1.1", "releases": [release(2), release(3)]},
+        {"ocid": "ocds-test-000004", "compiledRelease": release(4)},
+    ]
+    found = {}
+    for name in ("mixed.json", "mixed.jsonl"):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / name
+        path.write_bytes(jsonl(lines))
+        report = ingest(path, tmp_path / name)
+        found[name] = (report.status, report.releases, report.items)
+    assert found == {"mixed.json": ("ok", 4, 4), "mixed.jsonl": ("ok", 4, 4)}
+
+
 # --- item problems ---------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ecoprocure.ingest.procurement_files import ingest_procurement_file, items_dir
@@ -46,7 +46,7 @@ CERTIFICATES = {
     "P-VALID": ("2020-01-01", "2030-12-31", "valid", ""),
     "P-EXPIRED": ("2018-01-01", "2021-12-31", "valid", ""),
     "P-ENDS": ("2020-01-01", "2022-09-15", "valid", ""),  # still valid on its expiry day
-    "P-LATE": ("2023-01-01", "2030-12-31", "valid", ""),  # not issued yet in 2022
+    "P-LATE": ("2023-05-01", "2030-12-31", "valid", ""),  # valid from its issue day, not in 2022
     "P-SUSP-OLD": ("2020-01-01", "2030-12-31", "suspended", "2021-01-01"),
     "P-SUSP-MID": ("2020-01-01", "2030-12-31", "suspended", "2022-07-01"),
     "P-REVOKED": ("2020-01-01", "2030-12-31", "revoked", "2023-01-01"),
@@ -191,12 +191,45 @@ def expected_by_category(
     return dict(rows)
 
 
+def _spec(
+    cpv: str, certificate: str | None, issue: str | None = None, currency: str = "CNY"
+) -> dict[str, Any]:
+    return {
+        "cpv": cpv,
+        "quantity": 3,
+        "price": 12.5,
+        "currency": currency,
+        "certificate": certificate,
+        "attribute": "certificate",
+        "issue": issue,
+    }
+
+
+FURNITURE, LAPTOP, SHREDDER, ADVERTISING = list(CPV)
+BOUNDARIES = [  # always run: the days on which a certificate starts and stops counting
+    (
+        "2022-09-15",
+        [
+            _spec(FURNITURE, "P-ENDS"),
+            _spec(LAPTOP, "P-LATE", currency="EUR"),
+            _spec(FURNITURE, "P-SUSP-MID"),
+            _spec(FURNITURE, "P-VALID", issue="negative quantity"),
+            _spec(SHREDDER, "P-VALID"),
+            _spec(ADVERTISING, "P-VALID"),
+        ],
+    ),
+    ("2023-05-01", [_spec(FURNITURE, "P-ENDS"), _spec(LAPTOP, "P-LATE"), _spec(FURNITURE, "P-REVOKED")]),
+    ("2022-03-15", [_spec(FURNITURE, "p-susp-mid"), _spec(LAPTOP, "P-VALID", issue="no rate")]),
+]
+
+
 def test_certificate_rules_as_the_docs_state_them() -> None:
     """The direct computation itself, on the boundaries the generated data reach."""
     assert certified("P-VALID", "2022-03-15")
     assert not certified("P-EXPIRED", "2022-03-15")
     assert certified("P-ENDS", "2022-09-15") and not certified("P-ENDS", "2023-05-01")
     assert not certified("P-LATE", "2022-09-15") and certified("P-LATE", "2023-05-01")
+    assert not certified("P-LATE", "2023-04-30")
     assert not certified("P-SUSP-OLD", "2022-03-15")
     assert certified("P-SUSP-MID", "2022-03-15") and not certified("P-SUSP-MID", "2022-09-15")
     assert certified("P-REVOKED", "2022-09-15") and not certified("P-REVOKED", "2023-05-01")
@@ -205,6 +238,7 @@ def test_certificate_rules_as_the_docs_state_them() -> None:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(releases=releases_strategy)
+@example(releases=BOUNDARIES)
 def test_indicators_by_category_follow_the_documented_rules(
     registry: tuple[Snapshot, Path], releases: list[tuple[str, list[dict[str, Any]]]]
 ) -> None:

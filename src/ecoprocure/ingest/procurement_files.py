@@ -67,21 +67,28 @@ def items_dir(home: Path) -> Path:
 _PACKAGE_KEYS = {"releases", "records", "compiledRelease", "versionedRelease"}
 
 
+_SNIFF_LINES = 1000
+
+
 def _is_plain_json_lines(path: Path) -> bool:
-    """JSON Lines of releases, not gzip: DuckDB can read it directly (the fast path). Lines of
-    packages or records (judged by the first line) go through the shape normaliser instead."""
+    """JSON Lines of releases, not gzip: DuckDB can read it directly (the fast path). When any of
+    the first lines is a package or record, has no ``ocid`` or is not JSON, the file goes through
+    the shape normaliser instead, which handles and reports every line. (A file that turns into
+    packages only after its first thousand lines is read as releases: see docs/procurement.md.)"""
     if path.suffix.lower() not in {".jsonl", ".ndjson", ".jsonlines"}:
         return False
     with path.open("rb") as fh:
         if fh.read(2) == b"\x1f\x8b":
             return False
         fh.seek(0)
-        first = next((line for line in fh if line.strip()), b"")
+        lines = [line for _, line in zip(range(_SNIFF_LINES), fh, strict=False) if line.strip()]
     try:
-        head = orjson.loads(first)
+        heads = [orjson.loads(line) for line in lines]
     except orjson.JSONDecodeError:
-        return False  # the streaming path reports the bad line
-    return isinstance(head, dict) and not (_PACKAGE_KEYS & head.keys())
+        return False
+    return bool(heads) and all(
+        isinstance(h, dict) and "ocid" in h and not (_PACKAGE_KEYS & h.keys()) for h in heads
+    )
 
 
 def _count_lines(path: Path) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ecoprocure.domain.money import ExchangeRates
+from ecoprocure.domain.money import ExchangeRates, UnknownCurrency
 from ecoprocure.errors import DataError
 from ecoprocure.pipeline import engine as engines
 from ecoprocure.pipeline.classify import classify
@@ -60,16 +60,13 @@ def load_rates(path: Path | None = None) -> pa.Table:
     )
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):  # pandas' NaN for SQL NULL
-        return None
-    return value
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+def _records(expr: Any) -> list[dict[str, Any]]:
+    """Rows as plain Python values through Arrow (pandas would turn whole numbers with a null
+    among them into floats: years as 2022.0)."""
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in expr.to_pyarrow().to_pylist()
+    ]
 
 
 def _with_shares(cover: dict[str, Any]) -> dict[str, Any]:
@@ -94,6 +91,7 @@ def run_indicators(
 ) -> IndicatorResult:
     """Indicators over ``item_files``; ``match_items=False`` skips certificate matching (only the
     benchmark uses it, to measure what matching adds to a run)."""
+    by = list(dict.fromkeys(by))  # a dimension asked twice is one dimension
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
         raise DataError(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
@@ -107,7 +105,14 @@ def run_indicators(
         for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
     }
     keywords = [(r["category"], r["pattern"]) for r in pq.read_table(snapshot.path("keywords")).to_pylist()]
-    rates = engines.from_arrow(load_rates(rates_file))
+    rate_table = load_rates(rates_file)
+    known = set(rate_table["currency"].to_pylist()) | {"USD"}
+    if reporting_currency.upper() not in known:
+        raise UnknownCurrency(
+            f"reporting currency {reporting_currency!r} is not in the exchange-rate table; "
+            f"known: {', '.join(sorted(known))} (add rates with --rates FILE)"
+        )
+    rates = engines.from_arrow(rate_table)
     classified = classify(items, snap["cpv_categories"], snap["code_prefixes"], keywords)
     matched = match(classified, snap["certificates"], snap["products"])
     if not match_items:
@@ -118,9 +123,9 @@ def run_indicators(
     return IndicatorResult(
         by=by,
         reporting_currency=reporting_currency.upper(),
-        rows=_records(indicators(enriched, by).execute()),
+        rows=_records(indicators(enriched, by)),
         coverage=_with_shares(
-            {**_records(coverage(enriched).execute())[0], "item_rows_read": int(everything.count().execute())}
+            {**_records(coverage(enriched))[0], "item_rows_read": int(everything.count().execute())}
         ),
-        issues=_records(issues(enriched).execute()),
+        issues=_records(issues(enriched)),
     )
