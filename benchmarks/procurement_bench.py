@@ -6,7 +6,8 @@ beside the reference scripts of ``shared/bench`` measured in the same run.
 It needs the national registry built by ``benchmarks/registry_bench.py`` (1.5 million product
 models; matching runs against it) and the generator and references in ``--bench-dir``
 (``gen_ocds.py``, ``reference_duckdb_aggregate.py``, ``reference_naive_json_aggregate.py``).
-Each step runs as its own process; wall time and peak memory (largest process) are reported.
+Each step runs as its own process under GNU time (``/usr/bin/time``): wall time and peak memory
+of its largest process are reported.
 Results: stdout and ``benchmarks/out/procurement.json``; docs/benchmarks.md records them.
 """
 
@@ -15,10 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,14 +28,18 @@ OUT = ROOT / "benchmarks" / "out"
 
 
 def _timed(args: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """Wall seconds and peak RSS (MiB) of one child process (and the processes it waits for)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run(args, env=env, check=True, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is a running maximum: a lower peak than an earlier child's is not seen.
-    return {"seconds": seconds, "peak_rss_mib": peak / 1024, "peak_is_running_max": peak == before}
+    """Wall seconds and peak RSS (MiB) of one command, its largest process, via GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        started = time.perf_counter()
+        subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", rss.name, *args],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        seconds = time.perf_counter() - started
+        peak_kib = int(rss.read().split()[-1])
+    return {"seconds": seconds, "peak_rss_mib": peak_kib / 1024}
 
 
 def _cli(home: Path, *args: str) -> list[str]:

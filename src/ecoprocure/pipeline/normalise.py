@@ -10,6 +10,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from ecoprocure.pipeline.release_schema import ibis_type
+
 BRAND_NAMES = ("brand", "marca", "marque", "marke", "品牌", "商标", "бренд", "торгова марка")
 MODEL_NAMES = ("model", "modelo", "modèle", "modell", "型号", "规格型号", "модель")
 CERTIFICATE_NAMES = ("certificate", "ecolabel certificate", "certificate number", "认证证书编号", "证书编号")
@@ -39,6 +41,12 @@ def _declared_green(tender: ir.StructValue) -> ir.BooleanValue:
     )
 
 
+def _decoded(column: ir.Value, name: str) -> ir.ArrayValue:
+    """A field read as raw JSON (DuckDB's fast path) decoded to its declared type; engines that
+    read it typed (Spark) pass it through. Inside a CASE branch DuckDB decodes only those rows."""
+    return column.cast(ibis_type(name)) if column.type().is_json() else column  # type: ignore[return-value]
+
+
 def _blocks(r: ir.Table) -> ir.ArrayValue:
     """Awards and contracts as one array of uniform structs, so the JSON is scanned once.
 
@@ -59,7 +67,7 @@ def _blocks(r: ir.Table) -> ir.ArrayValue:
             }
         )
     )
-    contracts = r.contracts.map(
+    contracts = _decoded(r.contracts, "contracts").map(
         lambda c: ibis.struct(
             {
                 "source": ibis.literal("contract"),
