@@ -8,9 +8,10 @@ the table with an ``issue`` saying why, and the indicators' coverage figures sho
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from ecoprocure.pipeline.release_schema import ibis_type
+from ecoprocure.pipeline.release_schema import ibis_type, json_structure
 
 BRAND_NAMES = ("brand", "marca", "marque", "marke", "品牌", "商标", "бренд", "торгова марка")
 MODEL_NAMES = ("model", "modelo", "modèle", "modell", "型号", "规格型号", "модель")
@@ -44,7 +45,16 @@ def _declared_green(tender: ir.StructValue) -> ir.BooleanValue:
 def _decoded(column: ir.Value, name: str) -> ir.ArrayValue:
     """A field read as raw JSON (DuckDB's fast path) decoded to its declared type; engines that
     read it typed (Spark) pass it through. Inside a CASE branch DuckDB decodes only those rows."""
-    return column.cast(ibis_type(name)) if column.type().is_json() else column  # type: ignore[return-value]
+    if not column.type().is_json():
+        return column  # type: ignore[return-value]
+
+    @ibis.udf.scalar.builtin(
+        name="json_transform", signature=((dt.json, dt.string), dt.dtype(ibis_type(name)))
+    )
+    def json_transform(value, structure):  # type: ignore[no-untyped-def]
+        """DuckDB's own json_transform."""
+
+    return json_transform(column, json_structure(name))
 
 
 def _blocks(r: ir.Table) -> ir.ArrayValue:

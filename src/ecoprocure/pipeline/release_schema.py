@@ -8,6 +8,7 @@ must not stop a file. The same spec renders as DuckDB column types and as a Spar
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 S = "string"
@@ -84,6 +85,20 @@ def _ibis(spec: Any) -> str:
 def duckdb_columns() -> dict[str, str]:
     """``columns=`` for DuckDB's read_json (the ``LAZY`` fields stay raw JSON)."""
     return {name: "JSON" if name in LAZY else _duckdb(spec) for name, spec in RELEASE.items()}
+
+
+def _structure(spec: Any) -> Any:
+    if isinstance(spec, str):
+        return _DUCKDB_SCALARS[spec]
+    if isinstance(spec, list):
+        return [_structure(spec[0])]
+    return {k: _structure(v) for k, v in spec.items()}
+
+
+def json_structure(name: str) -> str:
+    """DuckDB's ``json_transform`` structure of a top-level field (missing keys become NULL,
+    where a CAST would refuse the whole value)."""
+    return json.dumps(_structure(RELEASE[name]))
 
 
 def ibis_type(name: str) -> str:
