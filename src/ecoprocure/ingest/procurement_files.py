@@ -167,7 +167,6 @@ def _normalise_to(lines: Path, file_name: str, digest: str, target: Path, report
     items = normalise(releases)
     items = items.mutate(
         source_file=items.source_file.fill_null(file_name),
-        item_key=ibis.literal(digest[:16] + "-") + ibis.row_number().cast("string"),
         file_sha256=ibis.literal(digest),
     )
     part = target.with_suffix(".parquet.part")

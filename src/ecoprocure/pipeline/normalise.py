@@ -199,7 +199,10 @@ def latest_per_item(items: ir.Table) -> ir.Table:
     ranked = items.mutate(
         copy=ibis.row_number().over(
             group_by=[items[c] for c in ITEM_IDENTITY],
-            order_by=[ibis.desc(items.release_date), ibis.desc(items.release_id), items.item_key],
+            order_by=[ibis.desc(items.release_date), ibis.desc(items.release_id), items.source_file],
         )
     )
-    return ranked.filter(ranked.copy == 0).drop("copy")
+    latest = ranked.filter(ranked.copy == 0).drop("copy")
+    # The identity is unique from here on: it is the key the later steps join on.
+    parts = [latest[c].cast("string").fill_null("") for c in ITEM_IDENTITY]
+    return latest.mutate(item_key=ibis.literal("|").join(parts))
