@@ -15,7 +15,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ecoprocure.domain.lifecycle import Action
 from ecoprocure.ingest.registry_import import ImportReport, import_registry_file
+from ecoprocure.store.certificates import apply_action, issue_certificate
 from ecoprocure.store.db import Database
 from ecoprocure.store.models import Licensee
 
@@ -197,3 +199,53 @@ def add_licensee(
     session.add(licensee)
     session.flush()
     return licensee
+
+
+def issue(
+    db: Database,
+    number: str,
+    *,
+    licensee: str,
+    issued: dt.date,
+    expires: dt.date | None,
+    criterion: str = "HJ 2536-2014",
+    category: str | None = "ict.computer.desktop",
+    actor: str = "registrar",
+    reason: str | None = None,
+) -> None:
+    """Issue one CEL certificate through the lifecycle (``store.certificates.issue_certificate``)."""
+    with db.transaction() as session:
+        issue_certificate(
+            session,
+            number=number,
+            scheme="CEL",
+            licensee_registration_id=licensee,
+            criterion=criterion,
+            issued_on=issued,
+            expires_on=expires,
+            category=category,
+            actor=actor,
+            reason=reason,
+        )
+
+
+def act(
+    db: Database,
+    number: str,
+    action: Action,
+    on: dt.date,
+    reason: str | None = None,
+    *,
+    new_expires_on: dt.date | None = None,
+) -> None:
+    """Apply one lifecycle action as an inspector would."""
+    with db.transaction() as session:
+        apply_action(
+            session,
+            number,
+            action,
+            actor="inspector",
+            reason=reason,
+            effective_on=on,
+            new_expires_on=new_expires_on,
+        )

@@ -21,6 +21,7 @@ from ecoprocure.store.certificates import (
 )
 from ecoprocure.store.db import Database
 from ecoprocure.store.models import Certificate, CertificateEvent, Criterion
+from tests.store import registry_builders as rb
 from tests.store.registry_builders import FUTURE, add_licensee
 
 ISSUED = dt.date(2022, 1, 10)
@@ -47,19 +48,16 @@ def _issue(
     expires: dt.date | None = EXPIRES,
     licensee: str = LICENSEE,
 ) -> None:
-    with db.transaction() as session:
-        issue_certificate(
-            session,
-            number=number,
-            scheme="CEL",
-            licensee_registration_id=licensee,
-            criterion=criterion,
-            issued_on=issued,
-            expires_on=expires,
-            category=category,
-            actor="registrar",
-            reason="initial audit passed",
-        )
+    rb.issue(
+        db,
+        number,
+        licensee=licensee,
+        issued=issued,
+        expires=expires,
+        criterion=criterion,
+        category=category,
+        reason="initial audit passed",
+    )
 
 
 def _act(
@@ -71,16 +69,7 @@ def _act(
     *,
     new_expires_on: dt.date | None = None,
 ) -> None:
-    with db.transaction() as session:
-        apply_action(
-            session,
-            number,
-            action,
-            actor="inspector",
-            reason=reason,
-            effective_on=on,
-            new_expires_on=new_expires_on,
-        )
+    rb.act(db, number, action, on, reason, new_expires_on=new_expires_on)
 
 
 def _state(db: Database, number: str) -> tuple[str, dt.date, str | None, dt.date | None]:

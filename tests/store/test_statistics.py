@@ -16,10 +16,11 @@ from sqlalchemy import Connection, insert, select
 
 from ecoprocure.domain.lifecycle import Action
 from ecoprocure.reference import DATA_DIR
-from ecoprocure.store.certificates import apply_action, issue_certificate, withdraw_criterion
+from ecoprocure.store.certificates import apply_action, withdraw_criterion
 from ecoprocure.store.db import Database
 from ecoprocure.store.models import Category, Certificate, CertificateEvent, Criterion, Licensee, Scheme
 from ecoprocure.store.statistics import programme_statistics, year_counts
+from tests.store import registry_builders as rb
 from tests.store.registry_builders import add_licensee
 
 LICENSEES_2020, CERTIFICATES_2020 = 4_408, 10_284
@@ -152,18 +153,16 @@ def _issue(
     criterion: str = "HJ 2536-2014",
     category: str | None = "ict.computer.desktop",
 ) -> None:
-    with db.transaction() as session:
-        issue_certificate(
-            session,
-            number=number,
-            scheme="CEL",
-            licensee_registration_id=licensee,
-            criterion=criterion,
-            issued_on=issued,
-            expires_on=expires,
-            category=category,
-            actor="test",
-        )
+    rb.issue(
+        db,
+        number,
+        licensee=licensee,
+        issued=issued,
+        expires=expires,
+        criterion=criterion,
+        category=category,
+        actor="test",
+    )
 
 
 def _counts(db: Database, year: int) -> dict[str, int]:

@@ -14,7 +14,7 @@ import pytest
 from ecoprocure.domain.lifecycle import Action
 from ecoprocure.domain.signing import sign
 from ecoprocure.domain.verification import Verdict
-from ecoprocure.store.certificates import apply_action, certificate_payload, withdraw_criterion
+from ecoprocure.store.certificates import certificate_payload, withdraw_criterion
 from ecoprocure.store.db import Database
 from ecoprocure.store.keys import generate_key, load_private_key
 from ecoprocure.store.verification import Verifier
@@ -35,25 +35,7 @@ def verifier(catalogue: Database) -> Iterator[Verifier]:
         yield found
 
 
-def _act(
-    db: Database,
-    number: str,
-    action: Action,
-    on: dt.date,
-    reason: str | None = None,
-    *,
-    new_expires_on: dt.date | None = None,
-) -> None:
-    with db.transaction() as session:
-        apply_action(
-            session,
-            number,
-            action,
-            actor="inspector",
-            reason=reason,
-            effective_on=on,
-            new_expires_on=new_expires_on,
-        )
+_act = rb.act
 
 
 NUMBER_SPELLINGS = [
