@@ -167,6 +167,7 @@ def test_coverage_and_issues_show_what_was_left_out(result_by) -> None:  # type:
     assert cover["items_classified"] == 6  # i3 maps to no category, i7 is not a CPV code
     assert cover["items_matched"] == 4  # i1, i2, i4, i8
     assert cover["items_certified"] == 2
+    assert cover["items_unit_recognised"] == 8  # every item gives UN/CEFACT H87 (piece)
     reasons = {issue["reason"]: issue["items"] for issue in result.issues}
     assert reasons == {"quantity is zero or negative": 1, "no exchange rate for XYZ in 2022": 1}
 

@@ -24,6 +24,7 @@ ENRICHED_ITEM_COLUMNS = (
     "currency",
     "declared_green",
     "issue",
+    "unit_method",
 )
 DIMENSIONS = {
     "year": ("year",),
@@ -110,6 +111,7 @@ def coverage(enriched: ir.Table) -> ir.Table:
         items=t.count(),
         items_with_issue=t.issue.notnull().sum().fill_null(0),
         items_classified=t.category.notnull().sum().fill_null(0),
+        items_unit_recognised=(t.unit_method != "unknown").sum().fill_null(0),
         items_converted=t.converted.sum().fill_null(0),
         items_matched=t.certificate_id.notnull().sum().fill_null(0),
         items_certified=t.certified.sum().fill_null(0),

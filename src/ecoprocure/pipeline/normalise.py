@@ -160,6 +160,7 @@ def normalise(releases: ir.Table) -> ir.Table:
         cpv8=code.re_extract(r"^(\d{8})", 1).nullif(""),
         description=item["description"],
         quantity=quantity,
+        unit_scheme=item["unit"]["scheme"].strip().upper(),
         unit_code=item["unit"]["id"].strip().upper(),
         unit_name=item["unit"]["name"].strip(),
         unit_price=unit_price,

@@ -22,6 +22,7 @@ from ecoprocure.pipeline.indicators import DIMENSIONS, coverage, enrich, indicat
 from ecoprocure.pipeline.match import match
 from ecoprocure.pipeline.normalise import latest_per_item
 from ecoprocure.pipeline.registry_snapshot import Snapshot
+from ecoprocure.pipeline.units import place_units
 
 REPORTING_CURRENCY = "CNY"
 
@@ -113,7 +114,7 @@ def run_indicators(
             f"known: {', '.join(sorted(known))} (add rates with --rates FILE)"
         )
     rates = engines.from_arrow(rate_table)
-    classified = classify(items, snap["cpv_categories"], snap["code_prefixes"], keywords)
+    classified = classify(place_units(items), snap["cpv_categories"], snap["code_prefixes"], keywords)
     matched = match(classified, snap["certificates"], snap["products"])
     if not match_items:
         matched = matched.limit(0)
