@@ -26,16 +26,7 @@ import pyarrow.parquet as pq
 from ecoprocure.errors import DataError
 from ecoprocure.ingest.kept_files import keep_original
 from ecoprocure.pipeline.engine import connect, read_releases
-from ecoprocure.pipeline.normalise import normalise
-
-_ISSUE_FIELDS = {
-    "quantity missing or not a number": "quantity",
-    "quantity is zero or negative": "quantity",
-    "item has no value (no unit price; the award has several items)": "unit.value.amount",
-    "negative value": "unit.value.amount",
-    "currency missing": "unit.value.currency",
-    "date missing or out of range": "date",
-}
+from ecoprocure.pipeline.normalise import ISSUE_FIELDS, normalise
 
 
 @dataclass
@@ -204,7 +195,7 @@ def _write_rejects(target: Path, kept: Path, report: IngestReport) -> str | None
                         row["source_file"],
                         row["release_id"] or row["ocid"],
                         row["item_id"],
-                        _ISSUE_FIELDS.get(row["issue"], ""),
+                        ISSUE_FIELDS.get(row["issue"], ""),
                         row["issue"],
                     ]
                 )

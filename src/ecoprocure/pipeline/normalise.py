@@ -177,17 +177,29 @@ def normalise(releases: ir.Table) -> ir.Table:
     return flat.mutate(issue=_issue(flat))
 
 
+# Each item problem with the OCDS field it concerns (the rejects report names the field).
+ISSUE_FIELDS = {
+    NO_VALUE: "unit.value.amount",
+    "quantity missing or not a number": "quantity",
+    "quantity is zero or negative": "quantity",
+    "negative value": "unit.value.amount",
+    "currency missing": "unit.value.currency",
+    "date missing or out of range": "date",
+}
+
+
 def _issue(t: ir.Table) -> ir.StringValue:
     """The first problem of an item, in the order a user would fix them (None when clean)."""
-    return ibis.cases(
-        (t.value_source.isnull(), NO_VALUE),
-        ((t.value_source == "unit price") & t.quantity.isnull(), "quantity missing or not a number"),
-        (t.quantity <= 0, "quantity is zero or negative"),
-        (t.value < 0, "negative value"),
-        (t.currency.isnull(), "currency missing"),
-        (t.year.isnull() | (t.year < MIN_YEAR) | (t.year > 2100), "date missing or out of range"),
-        else_=ibis.null("string"),
-    )
+    tests = [
+        t.value_source.isnull(),
+        (t.value_source == "unit price") & t.quantity.isnull(),
+        t.quantity <= 0,
+        t.value < 0,
+        t.currency.isnull(),
+        t.year.isnull() | (t.year < MIN_YEAR) | (t.year > 2100),
+    ]
+    cases = [(test, message) for test, message in zip(tests, ISSUE_FIELDS, strict=True)]
+    return ibis.cases(*cases, else_=ibis.null("string"))
 
 
 ITEM_IDENTITY = ("ocid", "source", "award_id", "item_id")
