@@ -20,26 +20,53 @@ MIN_YEAR = 1990
 NO_VALUE = "item has no value (no unit price; the award has several items)"
 
 
+def _first(values: ir.ArrayValue) -> ir.Value:
+    """The first element, or NULL for an empty or missing array (Spark's ANSI mode raises on an
+    out-of-bounds index where DuckDB returns NULL; inside CASE only the chosen branch runs)."""
+    return ibis.ifelse(values.length() > 0, values[0], ibis.null(values.type().value_type))
+
+
 def _attribute(item: ir.StructValue, names: tuple[str, ...]) -> ir.StringValue:
     matching = item["attributes"].filter(lambda a: a["name"].strip().lower().isin(names))
-    return matching[0]["value"].strip()
+    return _first(matching)["value"].strip()
 
 
 def _number(text: ir.StringValue) -> ir.FloatingValue:
     return text.strip().try_cast("float64")
 
 
-def _declared_green(tender: ir.StructValue) -> ir.BooleanValue:
-    """The publisher's own green signal: OCDS sustainability fields on the tender or a lot."""
-    lots = tender["lots"]
-    on_lot = lots.filter(
-        lambda lot: lot["hasSustainability"].fill_null(False) | (lot["sustainability"].length() > 0)
+# The OCDS for eForms mapping: BT-805 (green procurement criteria) becomes a lot's
+# ``sustainability[].strategies`` with these codes, BT-774 (environmental impact) a
+# ``sustainability[].goal`` under ``environmental.*``.
+GPP_STRATEGIES = ("euGPPCriteria", "nationalGPPCriteria", "otherGPPCriteria")
+DECLARED_BASES = ("environmental goal", "GPP criteria", "sustainability, goal not stated")
+
+
+def _basis(has: ir.BooleanValue, sustainability: ir.ArrayValue) -> ir.StringValue:
+    """Why one tender or lot counts as declared green, or NULL: an environmental goal (BT-774),
+    green criteria (BT-805), or ``hasSustainability`` with no goal named (social-only goals are
+    not green)."""
+    environmental = sustainability.filter(lambda s: s["goal"].lower().startswith("environmental")).length()
+    criteria = sustainability.filter(
+        lambda s: s["strategies"].filter(lambda code: code.isin(GPP_STRATEGIES)).length() > 0
     ).length()
-    return (
-        tender["hasSustainability"].fill_null(False)
-        | (tender["sustainability"].length().fill_null(0) > 0)
-        | (on_lot.fill_null(0) > 0)
+    goals = sustainability.filter(lambda s: s["goal"].notnull()).length()
+    return ibis.cases(
+        (environmental.fill_null(0) > 0, DECLARED_BASES[0]),
+        (criteria.fill_null(0) > 0, DECLARED_BASES[1]),
+        (has.fill_null(False) & (goals.fill_null(0) == 0), DECLARED_BASES[2]),
+        else_=ibis.null("string"),
     )
+
+
+def _declared_green_basis(tender: ir.StructValue, related_lot: ir.StringValue) -> ir.StringValue:
+    """The publisher's own green signal for an item: its lot's (``item.relatedLot``), else any
+    lot's when the item names none, else the tender's."""
+    lots = tender["lots"].filter(lambda lot: related_lot.isnull() | (lot["id"] == related_lot))
+    on_lot = lots.map(lambda lot: _basis(lot["hasSustainability"], lot["sustainability"])).filter(
+        lambda b: b.notnull()
+    )
+    return _first(on_lot).fill_null(_basis(tender["hasSustainability"], tender["sustainability"]))
 
 
 def _decoded(column: ir.Value, name: str) -> ir.ArrayValue:
@@ -69,8 +96,10 @@ def _blocks(r: ir.Table) -> ir.ArrayValue:
                 "source": ibis.literal("award"),
                 "id": a["id"],
                 "date": a["date"],
-                "supplier_id": a["suppliers"][0]["id"].fill_null(a["suppliers"][0]["identifier"]["id"]),
-                "supplier_name": a["suppliers"][0]["name"],
+                "supplier_id": _first(a["suppliers"])["id"].fill_null(
+                    _first(a["suppliers"])["identifier"]["id"]
+                ),
+                "supplier_name": _first(a["suppliers"])["name"],
                 "amount": a["value"]["amount"],
                 "currency": a["value"]["currency"],
                 "items": a["items"],
@@ -126,7 +155,7 @@ def normalise(releases: ir.Table) -> ir.Table:
     """The flat items table (see ``ITEM_COLUMNS`` for what each column holds)."""
     rows = _rows(releases)
     item = rows.item
-    buyer_party = rows.parties.filter(lambda p: p["roles"].contains("buyer"))[0]
+    buyer_party = _first(rows.parties.filter(lambda p: p["roles"].contains("buyer")))
     quantity = _number(item["quantity"])
     unit_price = _number(item["unit"]["value"]["amount"])
     # Many publishers price the award, not its items: a single-item award's value is the item's.
@@ -172,9 +201,9 @@ def normalise(releases: ir.Table) -> ir.Table:
         brand=_attribute(item, BRAND_NAMES),
         model=_attribute(item, MODEL_NAMES),
         certificate_number=_attribute(item, CERTIFICATE_NAMES),
-        declared_green=_declared_green(rows.tender),
+        declared_green_basis=_declared_green_basis(rows.tender, item["relatedLot"]),
     )
-    return flat.mutate(issue=_issue(flat))
+    return flat.mutate(declared_green=flat.declared_green_basis.notnull(), issue=_issue(flat))
 
 
 # Each item problem with the OCDS field it concerns (the rejects report names the field).

@@ -18,6 +18,7 @@ _SUSTAINABILITY = [{"goal": S, "strategies": [S]}]
 _ITEM = {
     "id": S,
     "description": S,
+    "relatedLot": S,
     "classification": {"scheme": S, "id": S},
     "additionalClassifications": [{"scheme": S, "id": S}],
     "quantity": S,
