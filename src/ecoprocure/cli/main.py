@@ -6,6 +6,7 @@ import typer
 
 from ecoprocure.cli import (
     certificate_commands,
+    claims_commands,
     demo_command,
     procurement_commands,
     registry_commands,
@@ -32,6 +33,7 @@ app.add_typer(registry_commands.registry_app, name="registry")
 app.add_typer(certificate_commands.certificate_app, name="certificate")
 app.add_typer(certificate_commands.criterion_app, name="criterion")
 app.add_typer(certificate_commands.keys_app, name="keys")
+app.add_typer(claims_commands.claims_app, name="claims")
 
 if __name__ == "__main__":
     app()
