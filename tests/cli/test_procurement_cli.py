@@ -289,3 +289,28 @@ def test_indicators_unknown_format(ingested: Path) -> None:
 def test_an_unknown_reporting_currency_is_a_clear_error(ingested: Path) -> None:
     line = one_line_error(run("indicators", "--currency", "XYZ"))
     assert "reporting currency 'XYZ' is not in the exchange-rate table" in line
+
+
+def test_ingest_a_template_csv_reports_releases_items_and_bad_rows(cli_home: Path, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "purchases.csv",
+        "采购人,品目名称,品目编码,签订日期,数量,单价（元）,币种,证书编号\n"
+        "北京市财政局,办公桌,39130000-2,2022-05-01,10,100,CNY,CEC-OK\n"
+        "北京市财政局,办公椅,39130000-2,2022-05-01,five,200,CNY,\n"
+        "北京市财政局,文件柜,39130000-2,2022-05-02,-1,300,CNY,\n",
+    )
+    report = run_json("ingest", str(path), "--json")
+    assert (report["status"], report["shape"], report["releases"], report["items"]) == (
+        "partial",
+        "csv",
+        2,
+        2,
+    )
+    assert report["issues"] == {"quantity is zero or negative": 1}
+    assert [(p["file"], p["location"], p["field"]) for p in report["problems"]] == [
+        ("purchases.csv", "row 3", "数量")
+    ]
+    printed = run("ingest", str(path))  # the second time: already ingested, the same report
+    assert printed.exit_code == 0, printed.stderr
+    assert "already ingested" in printed.stdout
+    assert "purchases.csv: row 3: 数量: 'five' is not a number" in printed.stdout

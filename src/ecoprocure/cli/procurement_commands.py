@@ -31,7 +31,10 @@ def _print_report(report: IngestReport) -> None:
     for reason, n in sorted(report.issues.items(), key=lambda kv: -kv[1]):
         console.print(f"    {n:,} × {reason}")
     for problem in report.problems[:10]:
-        console.print(f"    {problem['file']}: {problem['location']}: {problem['reason']}")
+        where = (problem[key] for key in ("file", "location", "field"))
+        console.print(
+            "    " + ": ".join([*(part for part in where if part), problem["reason"]]), markup=False
+        )
     if len(report.problems) > 10:
         console.print(f"    … {len(report.problems) - 10} more problems")
     if report.rejects_file:
@@ -41,7 +44,11 @@ def _print_report(report: IngestReport) -> None:
 @handles_errors
 def ingest(
     files: Annotated[
-        list[Path], typer.Argument(help="OCDS files in any shape: packages, records, JSON Lines, gzip.")
+        list[Path],
+        typer.Argument(
+            help="OCDS files in any shape (packages, records, JSON Lines, gzip), or CSV/XLSX files "
+            "of the procurement template (docs/import-templates.md)."
+        ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable report.")] = False,
 ) -> None:

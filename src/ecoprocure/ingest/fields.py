@@ -1,4 +1,5 @@
-"""Parsing of single field values (dates, GTINs, JSON attributes) with errors that name the field."""
+"""Parsing of single field values (dates, numbers, flags, GTINs, JSON attributes) with errors that
+name the field."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import datetime as dt
 import json
 import math
 import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ecoprocure.errors import DataError
@@ -13,6 +16,10 @@ from ecoprocure.errors import DataError
 _ISO_LIKE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_TRUE = frozenset({"true", "yes", "y", "1", "是"})
+_FALSE = frozenset({"false", "no", "n", "0", "否"})
 
 
 class FieldError(DataError):
@@ -45,6 +52,43 @@ def parse_date(field: str, value: str, *, us_order: bool = False) -> dt.date:
 
 def optional_date(field: str, value: str | None, *, us_order: bool = False) -> dt.date | None:
     return parse_date(field, value, us_order=us_order) if value and value.strip() else None
+
+
+def parse_decimal(field: str, value: str) -> Decimal | None:
+    """A number as people type it (1234.5, 1,234.50, 1 234.50, full-width digits, 1e3); empty is None.
+
+    A comma is read only as a thousands separator (1,234); "5,00" is refused, not guessed.
+    """
+    text = "".join(unicodedata.normalize("NFKC", value).split())
+    if not text:
+        return None
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    if not _PLAIN_NUMBER.match(text):
+        raise FieldError(
+            field,
+            value,
+            f"{value!r} is not a number; write it like 1234.50 (decimal point, no currency sign or unit)",
+        )
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # an exponent beyond what Decimal holds
+        number = Decimal("Infinity")
+    if not math.isfinite(float(number)):
+        raise FieldError(field, value, f"{value!r} is too large a number")
+    return number
+
+
+def parse_flag(field: str, value: str) -> bool | None:
+    """yes/no, true/false, y/n, 1/0 or 是/否 (any case); empty is None."""
+    text = unicodedata.normalize("NFKC", value).strip().lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FieldError(field, value, f"{value!r} is not yes or no; write yes/no, true/false, 1/0 or 是/否")
 
 
 def gtin_check_digit_ok(digits: str) -> bool:

@@ -1,8 +1,10 @@
-"""Ingest of procurement files (OCDS in any shape) into the normalised items dataset.
+"""Ingest of procurement files (OCDS in any shape, or the CSV/XLSX template) into the normalised
+items dataset.
 
 For each file: keep the original; if its content was ingested before, stop (idempotent); turn
 it into release lines (a JSON Lines file is read as it is; packages, records, arrays and gzip go
-through the streaming shape normaliser, which reports every bad release); normalise to one row
+through the streaming shape normaliser, which reports every bad release; CSV and XLSX files of
+the procurement template become one release per row, unusable rows reported); normalise to one row
 per awarded item; write ``<home>/procurement/items/<sha256>.parquet`` atomically with a manifest
 (the import report) beside it. Items with problems are kept and flagged, and listed in a rejects
 CSV with file, release, item, field and reason.
@@ -25,6 +27,11 @@ import pyarrow.parquet as pq
 
 from ecoprocure.errors import DataError
 from ecoprocure.ingest.kept_files import keep_original
+from ecoprocure.ingest.procurement_template import (
+    TEMPLATE_SHAPES,
+    template_shape,
+    write_template_release_lines,
+)
 from ecoprocure.pipeline.engine import connect, read_releases
 from ecoprocure.pipeline.normalise import ISSUE_FIELDS, normalise
 
@@ -104,9 +111,23 @@ def _shape_lines(path: Path, report: IngestReport, work: Path) -> Path:
     return lines
 
 
+def _template_lines(path: Path, kind: str, digest: str, report: IngestReport, work: Path) -> Path:
+    """A CSV/XLSX procurement template → release lines, one per usable row (reports the others)."""
+    lines = work / "releases.jsonl"
+    shape = write_template_release_lines(path, lines, digest[:16], kind)
+    report.shape, report.releases = shape.shape, shape.releases
+    report.problems = [asdict(p) for p in shape.problems]
+    return lines
+
+
 def _normalise_file(path: Path, digest: str, target: Path, report: IngestReport, work: Path) -> None:
     """Fast path first: a clean JSON Lines file is read by DuckDB as it is. A malformed line makes
     the strict read fail; then the streaming path finds, reports and skips every bad line."""
+    if (kind := template_shape(path)) is not None:
+        lines = _template_lines(path, kind, digest, report, work)
+        if report.releases:
+            _normalise_to(lines, path.name, digest, target, report)
+        return
     if _is_plain_json_lines(path):
         try:
             _normalise_to(path, path.name, digest, target, report)
@@ -172,13 +193,15 @@ def _normalise_to(lines: Path, file_name: str, digest: str, target: Path, report
 
 
 def _write_rejects(target: Path, kept: Path, report: IngestReport) -> str | None:
-    """Every flagged item and every shape problem, with file, release, item, field and reason."""
+    """Every flagged item and every shape problem, with file, release, item, field and reason
+    (for a CSV/XLSX template the release is its row: "row 7")."""
     if not (report.items_with_issue or report.problems):
         return None
     out = Path(f"{kept}.rejects.csv")
+    by_row = report.shape in TEMPLATE_SHAPES
     table = pq.read_table(
         target,
-        columns=["source_file", "release_id", "ocid", "item_id", "issue"],
+        columns=["source_file", "source_location", "release_id", "ocid", "item_id", "issue"],
         filters=pc.field("issue").is_valid(),
     )
     with out.open("w", newline="", encoding="utf-8-sig") as fh:
@@ -193,7 +216,7 @@ def _write_rejects(target: Path, kept: Path, report: IngestReport) -> str | None
                 writer.writerow(
                     [
                         row["source_file"],
-                        row["release_id"] or row["ocid"],
+                        row["source_location"] if by_row else row["release_id"] or row["ocid"],
                         row["item_id"],
                         ISSUE_FIELDS.get(row["issue"], ""),
                         row["issue"],
