@@ -8,6 +8,7 @@ from ecoprocure.cli import (
     certificate_commands,
     claims_commands,
     demo_command,
+    factor_commands,
     procurement_commands,
     registry_commands,
     verify_command,
@@ -33,6 +34,7 @@ app.add_typer(registry_commands.registry_app, name="registry")
 app.add_typer(certificate_commands.certificate_app, name="certificate")
 app.add_typer(certificate_commands.criterion_app, name="criterion")
 app.add_typer(certificate_commands.keys_app, name="keys")
+app.add_typer(factor_commands.factors_app, name="factors")
 app.add_typer(claims_commands.claims_app, name="claims")
 
 if __name__ == "__main__":

@@ -254,7 +254,19 @@ def _registry() -> pint.UnitRegistry[Decimal]:
     registry.define("unece_thousand_piece = 1000 * unece_piece")
     registry.define("unece_decitonne = 100 * kilogram")
     registry.define("unece_kilotonne = 1000 * metric_ton")
+    # Functional units of the category taxonomy (categories.csv) and of factor sets: a sheet is a
+    # counted piece, a ream 500 sheets; a set and a service-year are counts of their own kind, so
+    # neither converts to pieces (a set of desk and chair is not two pieces of anything).
+    registry.define("sheet = unece_piece")
+    registry.define("ream = 500 * sheet")
+    registry.define("unece_set = [unece_set_count]")
+    registry.define("service_year = [service_year_count]")
     return registry
+
+
+def unit_registry() -> pint.UnitRegistry[Decimal]:
+    """The project's pint registry (Decimal magnitudes), shared by every module that needs units."""
+    return _registry()
 
 
 def _describe(code: str) -> str:
