@@ -220,7 +220,7 @@ def test_indicators_json_by_year_and_category(ingested: Path) -> None:
     )
     assert cover["share_items_usable"] == pytest.approx(0.8)
     assert cover["share_spend_eligible"] == pytest.approx(3000 / 3500)
-    assert result["issues"] == [{"reason": "quantity is zero or negative", "items": 1}]
+    assert result["issues"] == [{"reason": "quantity is zero or negative", "left_out": True, "items": 1}]
 
 
 def test_years_stay_whole_numbers_when_an_item_has_no_date(ingested: Path, tmp_path: Path) -> None:

@@ -37,7 +37,11 @@ CASES = {
         "environmental goal",
     ),
     "gpp-criteria-lot": (
-        {"lots": [{"id": "L1", "hasSustainability": True, "sustainability": [{"strategies": ["euGPPCriteria"]}]}]},
+        {
+            "lots": [
+                {"id": "L1", "hasSustainability": True, "sustainability": [{"strategies": ["euGPPCriteria"]}]}
+            ]
+        },
         None,
         "GPP criteria",
     ),

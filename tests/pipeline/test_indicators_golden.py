@@ -135,10 +135,9 @@ def result_by(reference_db: Database, tmp_path: Path):  # type: ignore[no-untype
     with reference_db.engine.connect() as conn:
         snapshot = export(conn, home / "pipeline")
 
-    def run(*by: str, engine: str = "duckdb"):  # type: ignore[no-untyped-def]
-        return run_indicators(
-            sorted(items_dir(home).glob("*.parquet")), snapshot, by=list(by), rates_file=rates, engine=engine
-        )
+    def run(*by: str, engine: str = "duckdb", **options):  # type: ignore[no-untyped-def]
+        files = sorted(items_dir(home).glob("*.parquet"))
+        return run_indicators(files, snapshot, by=list(by), rates_file=rates, engine=engine, **options)
 
     return run
 

@@ -84,6 +84,7 @@ def test_every_shipped_file_is_loaded(db: Database) -> None:
         "category_keywords.csv",
         "exchange_rates.csv",
         "units.csv",
+        "compliance_lists.csv",
     }
     assert shipped == LOADED_FILES | read_directly
     with db.engine.begin() as conn:

@@ -13,6 +13,8 @@ from rich.table import Table
 
 from ecoprocure.cli.context import console, database, fail, handles_errors, print_json, settings
 from ecoprocure.ingest.procurement_files import IngestReport, ingest_procurement_file, items_dir
+from ecoprocure.pipeline.compliance import DEFAULT_LIST, load_list
+from ecoprocure.pipeline.conversion import RATE_POLICIES
 from ecoprocure.pipeline.engine import ENGINES
 from ecoprocure.pipeline.registry_snapshot import export
 from ecoprocure.pipeline.run import REPORTING_CURRENCY, IndicatorResult, run_indicators
@@ -87,24 +89,58 @@ def indicators(
     rates: Annotated[
         Path | None, typer.Option(help="Your own exchange-rate CSV (currency,year,per_usd,source).")
     ] = None,
+    rate_years: Annotated[
+        str,
+        typer.Option(
+            help="nearest: a year the rate table lacks uses the closest covered year (counted in the "
+            "coverage); exact: such items stay unconverted."
+        ),
+    ] = "nearest",
+    compliance_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--compliance",
+            help="Your own list of mandatory/priority categories (CSV, columns as compliance_lists.csv).",
+        ),
+    ] = None,
+    compliance_list: Annotated[
+        str | None, typer.Option(help=f"Which list of the file to use (shipped: {DEFAULT_LIST}).")
+    ] = None,
+    table: Annotated[
+        str, typer.Option("--table", help="What --format csv writes: indicators or compliance.")
+    ] = "indicators",
 ) -> None:
-    """Green share by spend and by count within eligible categories, with coverage figures."""
+    """Green share by spend and by count within eligible categories, with coverage figures and
+    the compliance of mandatory/priority categories."""
     if output not in ("table", "csv", "json"):
         fail(f"--format {output!r}: use table, csv or json")
+    if rate_years not in RATE_POLICIES:
+        fail(f"--rate-years {rate_years!r}: use {' or '.join(RATE_POLICIES)}")
+    if table not in ("indicators", "compliance"):
+        fail(f"--table {table!r}: use indicators or compliance")
+    requirements = load_list(compliance_file, compliance_list)
     dims = [d.strip() for d in by.split(",") if d.strip()]
     conf = settings()
     files = sorted(items_dir(conf.home).glob("*.parquet"))
     with database() as db, db.engine.connect() as conn:
         snapshot = export(conn, conf.home / "pipeline")
     result = run_indicators(
-        files, snapshot, by=dims, engine=engine, reporting_currency=currency, rates_file=rates
+        files,
+        snapshot,
+        by=dims,
+        engine=engine,
+        reporting_currency=currency,
+        rates_file=rates,
+        rate_policy=rate_years,
+        requirements=requirements,
     )
     if output == "json":
         print_json(result.to_dict())
     elif output == "csv":
-        _csv(result)
+        _csv(result.rows if table == "indicators" else result.compliance)
     else:
         _table(result)
+        _compliance_table(result)
 
 
 _COLUMNS = (
@@ -119,18 +155,20 @@ _COLUMNS = (
 )
 
 
-def _csv(result: IndicatorResult) -> None:
+def _csv(rows: list[dict[str, Any]]) -> None:
     buffer = io.StringIO()
-    if result.rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(result.rows[0]))
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(result.rows)
+        writer.writerows(rows)
     sys.stdout.write(buffer.getvalue())
 
 
 def _fmt(value: Any, name: str) -> str:
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if "share" in name:
         return f"{value:.1%}"
     if isinstance(value, float):
@@ -159,4 +197,37 @@ def _table(result: IndicatorResult) -> None:
         f"matched to certificates {share['share_spend_matched']}"
     )
     for issue in result.issues[:8]:
-        console.print(f"  {issue['items']:,} items left out: {issue['reason']}")
+        what = "left out" if issue["left_out"] else "used"
+        console.print(f"  {issue['items']:,} items {what}: {issue['reason']}")
+
+
+_COMPLIANCE = (
+    "items",
+    "spend",
+    "green_spend",
+    "green_share",
+    "target_share",
+    "meets_target",
+    "shortfall_spend",
+)
+
+
+def _compliance_table(result: IndicatorResult) -> None:
+    if not result.compliance:
+        console.print(f"compliance list {result.compliance_list}: no purchases in its categories")
+        return
+    dims = [c for c in result.compliance[0] if c not in _COMPLIANCE and c != "green_items"]
+    table = Table(
+        *dims,
+        *_COMPLIANCE,
+        title=(
+            f"Mandatory and priority categories ({result.compliance_list}; "
+            f"spend in {result.reporting_currency})"
+        ),
+    )
+    for row in result.compliance:
+        table.add_row(
+            *(str(row[c]) if row[c] is not None else "–" for c in dims),
+            *(_fmt(row[c], c) for c in _COMPLIANCE),
+        )
+    console.print(table)

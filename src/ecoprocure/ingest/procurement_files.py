@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import ibis
 import orjson
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ecoprocure.errors import DataError
-from ecoprocure.ingest.kept_files import keep_original
+from ecoprocure.ingest.kept_files import FileDigest, keep_original
+from ecoprocure.ingest.ocds_shapes import write_release_lines
 from ecoprocure.ingest.procurement_template import (
     TEMPLATE_SHAPES,
     template_shape,
@@ -100,91 +100,108 @@ def _count_lines(path: Path) -> int:
     return int(con.execute(query, [str(path)]).fetchone()[0])  # type: ignore[index]
 
 
-def _shape_lines(path: Path, report: IngestReport, work: Path) -> Path:
-    """Any OCDS shape → release lines through the streaming shape normaliser (reports problems)."""
-    from ecoprocure.ingest.ocds_shapes import write_release_lines
+def _parse_json_lines(path: Path, part: Path, report: IngestReport, con: Any) -> bool:
+    """The fast path: DuckDB reads a clean JSON Lines file as it is. False when a malformed
+    line makes the strict read fail (the streaming path then finds, reports and skips it)."""
+    try:
+        _normalise_to(con, path, path.name, part, report)
+    except duckdb.Error:  # also an interrupt: the file was seen before (decided by the caller)
+        return False
+    return True
 
-    lines = work / "releases.jsonl"
-    shape = write_release_lines([path], lines)[0]
-    report.shape, report.ocds_version, report.releases = shape.shape, shape.ocds_version, shape.releases
-    report.problems = [asdict(p) for p in shape.problems]
-    return lines
 
-
-def _template_lines(path: Path, kind: str, digest: str, report: IngestReport, work: Path) -> Path:
-    """A CSV/XLSX procurement template → release lines, one per usable row (reports the others)."""
-    lines = work / "releases.jsonl"
-    shape = write_template_release_lines(path, lines, digest[:16], kind)
+def _normalise_other(path: Path, kind: str | None, digest: str, part: Path, report: IngestReport) -> None:
+    """Templates (CSV/XLSX) and every other OCDS shape: release lines first, then normalise."""
+    if kind is not None:
+        shape = write_template_release_lines(path, part.with_name("releases.jsonl"), digest[:16], kind)
+    else:
+        shape = write_release_lines([path], part.with_name("releases.jsonl"))[0]
+        report.ocds_version = shape.ocds_version
     report.shape, report.releases = shape.shape, shape.releases
     report.problems = [asdict(p) for p in shape.problems]
-    return lines
-
-
-def _normalise_file(path: Path, digest: str, target: Path, report: IngestReport, work: Path) -> None:
-    """Fast path first: a clean JSON Lines file is read by DuckDB as it is. A malformed line makes
-    the strict read fail; then the streaming path finds, reports and skips every bad line."""
-    if (kind := template_shape(path)) is not None:
-        lines = _template_lines(path, kind, digest, report, work)
-        if report.releases:
-            _normalise_to(lines, path.name, digest, target, report)
-        return
-    if _is_plain_json_lines(path):
-        try:
-            _normalise_to(path, path.name, digest, target, report)
-        except duckdb.Error:
-            pass
-        else:
-            report.shape, report.releases = "jsonl", _count_lines(path)
-            return
-    lines = _shape_lines(path, report, work)
     if report.releases:
-        _normalise_to(lines, path.name, digest, target, report)
+        _normalise_to(connect(), part.with_name("releases.jsonl"), path.name, part, report)
+
+
+def _releases_in(path: Path, digest: FileDigest) -> int:
+    """Non-empty lines of a JSON Lines file: from the counts taken while hashing when every line
+    is a JSON object starting at column 0, else counted by DuckDB (blank or indented lines)."""
+    counts = digest.result()
+    if counts.line_feeds in (counts.object_lines, counts.object_lines - 1):
+        return counts.object_lines
+    return _count_lines(path)
 
 
 def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> IngestReport:
+    """Ingest one file (see the module's docstring). A JSON Lines file is parsed while its sha256
+    is computed in a thread; when the digest shows the file was ingested before, the parse is
+    interrupted and the earlier report returned."""
     report = IngestReport(file=str(path))
     if not path.is_file():
         report.status, report.error = "failed", f"{path}: no such file"
         return report
-    kept, digest = keep_original(path, uploads_dir, "procurement")
-    report.sha256, report.kept_path = digest, str(kept)
-    target = items_dir(home) / f"{digest}.parquet"
-    manifest = target.with_suffix(".json")
-    if target.exists() and manifest.exists():
-        previous = json.loads(manifest.read_text(encoding="utf-8"))
-        previous.update(file=str(path), already_ingested=True, status="unchanged")
-        return IngestReport(**previous)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = items_dir(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = template_shape(path)
+    con = connect() if kind is None and _is_plain_json_lines(path) else None
+
+    def stop_if_seen(digest: str) -> None:
+        if con is not None and _previous(folder, digest) is not None:
+            con.con.interrupt()
+
+    hashing = FileDigest(path, on_digest=stop_if_seen)
     try:
-        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-            _normalise_file(path, digest, target, report, Path(tmp))
-        if report.releases == 0:
-            report.status = "empty"  # reported, not an error: the run goes on
-            first = f": {report.problems[0]['reason']}" if report.problems else ""
-            report.error = "no releases in the file" + first
-            return report
+        with tempfile.TemporaryDirectory(dir=folder) as tmp:
+            part = Path(tmp) / "items.parquet"
+            parsed = False
+            if con is not None:
+                hashing.start()
+                parsed = _parse_json_lines(path, part, report, con)
+            digest = hashing.result().sha256
+            kept, _ = keep_original(path, uploads_dir, "procurement", digest=digest)
+            report.sha256, report.kept_path = digest, str(kept)
+            previous = _previous(folder, digest)
+            if previous is not None:
+                previous.update(file=str(path), already_ingested=True, status="unchanged")
+                return IngestReport(**previous)
+            if parsed:
+                report.shape, report.releases = "jsonl", _releases_in(path, hashing)
+            else:
+                _normalise_other(path, kind, digest, part, report)
+            if report.releases == 0:
+                report.status = "empty"  # reported, not an error: the run goes on
+                first = f": {report.problems[0]['reason']}" if report.problems else ""
+                report.error = "no releases in the file" + first
+                return report
+            target = folder / f"{digest}.parquet"
+            part.replace(target)  # atomic: a dataset file is always complete
     except DataError as exc:
         report.status, report.error = "failed", str(exc)
         return report
     report.status = "partial" if report.items_with_issue or report.problems else "ok"
     report.dataset_file = str(target)
     report.rejects_file = _write_rejects(target, kept, report)
-    manifest.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+    target.with_suffix(".json").write_text(
+        json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return report
 
 
-def _normalise_to(lines: Path, file_name: str, digest: str, target: Path, report: IngestReport) -> None:
-    con = connect()
+def _previous(folder: Path, digest: str) -> dict[str, Any] | None:
+    """The report of an earlier ingest of the same content, if its dataset is complete."""
+    target = folder / f"{digest}.parquet"
+    manifest = target.with_suffix(".json")
+    if target.exists() and manifest.exists():
+        return dict(json.loads(manifest.read_text(encoding="utf-8")))
+    return None
+
+
+def _normalise_to(con: Any, lines: Path, file_name: str, part: Path, report: IngestReport) -> None:
     releases = read_releases(con, lines)
     items = normalise(releases)
-    items = items.mutate(
-        source_file=items.source_file.fill_null(file_name),
-        file_sha256=ibis.literal(digest),
-    )
-    part = target.with_suffix(".parquet.part")
+    items = items.mutate(source_file=items.source_file.fill_null(file_name))
     con.to_parquet(items, str(part), compression="lz4")  # lz4: a fifth faster to write than snappy
-    part.replace(target)  # atomic: a dataset file is always complete
-    stats = con.read_parquet(str(target))
+    stats = con.read_parquet(str(part))
     report.items = int(stats.count().execute())
     flagged = stats.filter(stats.issue.notnull())
     counts = flagged.group_by("issue").aggregate(n=flagged.count()).execute()

@@ -15,6 +15,7 @@ import ibis.expr.types as ir
 # What the aggregations read (keeping the cached table narrow keeps memory flat).
 ENRICHED_ITEM_COLUMNS = (
     "item_key",
+    "date",
     "year",
     "buyer_id",
     "buyer_name",
@@ -35,24 +36,19 @@ DIMENSIONS = {
 }
 
 
-def enrich(
-    items: ir.Table, matches: ir.Table, eligible: ir.Table, rates: ir.Table, reporting: str
-) -> ir.Table:
-    """Items with match results, eligibility and the value in the reporting currency."""
-    to = rates.filter(rates.currency == reporting).select(to_year="year", to_per_usd="per_usd")
-    rate = rates.select(rate_currency="currency", rate_year="year", per_usd="per_usd")
+def enrich(items: ir.Table, matches: ir.Table, eligible: ir.Table, factors: ir.Table) -> ir.Table:
+    """Items with match results, eligibility and the value in the reporting currency
+    (``factors``: ``pipeline.conversion.conversion_table``)."""
     ok = eligible.select(eligible_category="category")
+    factor = factors.select(
+        factor_currency="currency", factor_year="year", factor="factor", rate_year="rate_year"
+    )
     joined = (
         items.left_join(matches, "item_key")
         .left_join(ok, items.category == ok.eligible_category)
-        .left_join(rate, [items.currency == rate.rate_currency, items.year == rate.rate_year])
-        .left_join(to, items.year == to.to_year)
+        .left_join(factor, [items.currency == factor.factor_currency, items.year == factor.factor_year])
     )
-    # Same currency needs no rate (and no rate year): only other currencies go through USD.
-    converted = ibis.ifelse(
-        joined.currency == reporting, joined.value, joined.value / joined.per_usd * joined.to_per_usd
-    )
-    value = ibis.ifelse(joined.issue.isnull(), converted, None)
+    value = ibis.ifelse(joined.issue.isnull(), joined.value * joined.factor, None)
     return joined.select(
         *ENRICHED_ITEM_COLUMNS,
         "match_method",
@@ -63,6 +59,10 @@ def enrich(
         eligible=joined.eligible_category.notnull(),
         value_reporting=value,
         converted=value.notnull(),
+        # the year whose rates converted the value, where it is not the purchase year
+        rate_year_used=ibis.ifelse(
+            value.notnull() & (joined.rate_year != joined.year), joined.rate_year, None
+        ),
     )
 
 
@@ -113,6 +113,7 @@ def coverage(enriched: ir.Table) -> ir.Table:
         items_classified=t.category.notnull().sum().fill_null(0),
         items_unit_recognised=(t.unit_method != "unknown").sum().fill_null(0),
         items_converted=t.converted.sum().fill_null(0),
+        items_converted_other_year=t.rate_year_used.notnull().sum().fill_null(0),
         items_matched=t.certificate_id.notnull().sum().fill_null(0),
         items_certified=t.certified.sum().fill_null(0),
         spend=t.value_reporting.sum().fill_null(0),
@@ -123,12 +124,28 @@ def coverage(enriched: ir.Table) -> ir.Table:
 
 
 def issues(enriched: ir.Table) -> ir.Table:
-    """Counts of items per problem (and per unconverted currency / classification reason)."""
+    """Counts of items per problem: left out of the sums (a flagged item, no exchange rate) or
+    used with a caveat (converted at another year's rates)."""
     t = enriched
     reason = ibis.cases(
         (t.issue.notnull(), t.issue),
         (~t.converted, "no exchange rate for " + t.currency.fill_null("?") + " in " + t.year.cast("string")),
+        (
+            t.rate_year_used.notnull(),
+            "converted at "
+            + t.rate_year_used.cast("string")
+            + " rates (nearest year covered): "
+            + t.currency
+            + " in "
+            + t.year.cast("string"),
+        ),
         else_=ibis.null("string"),
     )
-    flagged = t.mutate(reason=reason).filter(ibis._.reason.notnull())
-    return flagged.group_by("reason").aggregate(items=flagged.count()).order_by(ibis.desc("items"))
+    flagged = t.mutate(reason=reason, left_out=t.issue.notnull() | ~t.converted).filter(
+        ibis._.reason.notnull()
+    )
+    return (
+        flagged.group_by(["reason", "left_out"])
+        .aggregate(items=flagged.count())
+        .order_by([ibis.desc("items"), "reason"])
+    )

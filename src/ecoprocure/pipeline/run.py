@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ecoprocure.domain.money import ExchangeRates, UnknownCurrency
 from ecoprocure.errors import DataError
 from ecoprocure.pipeline import engine as engines
 from ecoprocure.pipeline.classify import classify
+from ecoprocure.pipeline.compliance import Requirement, compliance, load_list
+from ecoprocure.pipeline.conversion import conversion_table, load_rates
 from ecoprocure.pipeline.indicators import DIMENSIONS, coverage, enrich, indicators, issues
 from ecoprocure.pipeline.match import match
 from ecoprocure.pipeline.normalise import latest_per_item
@@ -34,6 +34,8 @@ class IndicatorResult:
     rows: list[dict[str, Any]]
     coverage: dict[str, Any]
     issues: list[dict[str, Any]] = field(default_factory=list)
+    compliance_list: str | None = None
+    compliance: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,23 +44,9 @@ class IndicatorResult:
             "rows": self.rows,
             "coverage": self.coverage,
             "issues": self.issues,
+            "compliance_list": self.compliance_list,
+            "compliance": self.compliance,
         }
-
-
-def load_rates(path: Path | None = None) -> pa.Table:
-    """Annual average rates (units per USD): the shipped, sourced table, with the user's own
-    table laid over it when given (its rows win). Every row is checked (``domain.money``)."""
-    rates = ExchangeRates.shipped()
-    if path is not None:
-        rates = rates.updated(ExchangeRates.from_csv(path))
-    rows = rates.rows()
-    return pa.table(
-        {
-            "currency": [r.currency for r in rows],
-            "year": pa.array([r.year for r in rows], pa.int32()),
-            "per_usd": [float(r.per_usd) for r in rows],  # the engines join and multiply in floating point
-        }
-    )
 
 
 def _records(expr: Any) -> list[dict[str, Any]]:
@@ -88,11 +76,17 @@ def run_indicators(
     engine: str = "duckdb",
     reporting_currency: str = REPORTING_CURRENCY,
     rates_file: Path | None = None,
+    rate_policy: str = "nearest",
+    requirements: list[Requirement] | None = None,
     match_items: bool = True,
 ) -> IndicatorResult:
-    """Indicators over ``item_files``; ``match_items=False`` skips certificate matching (only the
-    benchmark uses it, to measure what matching adds to a run)."""
+    """Indicators over ``item_files``. ``rate_policy`` ``nearest`` converts a purchase year the
+    rate table does not cover at the closest covered year's rates (counted in the coverage);
+    ``exact`` leaves such items unconverted. ``match_items=False`` skips certificate matching
+    (only the benchmark uses it, to measure what matching adds to a run). ``requirements``: the
+    compliance list (mandatory / priority categories); the shipped default when None."""
     by = list(dict.fromkeys(by))  # a dimension asked twice is one dimension
+    requirements = load_list() if requirements is None else requirements
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
         raise DataError(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
@@ -106,21 +100,16 @@ def run_indicators(
         for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
     }
     keywords = [(r["category"], r["pattern"]) for r in pq.read_table(snapshot.path("keywords")).to_pylist()]
-    rate_table = load_rates(rates_file)
-    known = set(rate_table["currency"].to_pylist()) | {"USD"}
-    if reporting_currency.upper() not in known:
-        raise UnknownCurrency(
-            f"reporting currency {reporting_currency!r} is not in the exchange-rate table; "
-            f"known: {', '.join(sorted(known))} (add rates with --rates FILE)"
-        )
-    rates = engines.from_arrow(rate_table)
+    factors = engines.from_arrow(
+        conversion_table(load_rates(rates_file), reporting_currency, policy=rate_policy)
+    )
     classified = classify(place_units(items), snap["cpv_categories"], snap["code_prefixes"], keywords)
     matched = match(classified, snap["certificates"], snap["products"])
     if not match_items:
         matched = matched.limit(0)
-    enriched = enrich(classified, matched, snap["eligible"], rates, reporting_currency.upper())
+    enriched = enrich(classified, matched, snap["eligible"], factors)
     if engine == "duckdb":
-        enriched = enriched.cache()  # three aggregations below read it
+        enriched = enriched.cache()  # four aggregations below read it
     return IndicatorResult(
         by=by,
         reporting_currency=reporting_currency.upper(),
@@ -129,4 +118,6 @@ def run_indicators(
             {**_records(coverage(enriched))[0], "item_rows_read": int(everything.count().execute())}
         ),
         issues=_records(issues(enriched)),
+        compliance_list=requirements[0].list if requirements else None,
+        compliance=_records(compliance(enriched, requirements, by)) if requirements else [],
     )
