@@ -314,3 +314,23 @@ def test_ingest_a_template_csv_reports_releases_items_and_bad_rows(cli_home: Pat
     assert printed.exit_code == 0, printed.stderr
     assert "already ingested" in printed.stdout
     assert "purchases.csv: row 3: 数量: 'five' is not a number" in printed.stdout
+
+
+def test_impact_json_carries_rows_coverage_and_traced_factors(ingested: Path) -> None:
+    result = run_json("impact", "--by", "year,category", "--format", "json", "--monte-carlo", "50")
+    assert result["factor_set"] == "ecoprocure-default-cn" and result["period"] == "lifetime"
+    reductions = [r for r in result["rows"] if r["measure"] == "reduction"]
+    assert reductions and all(r["low"] <= r["central"] <= r["high"] for r in reductions)
+    assert all("mc_p50" in r for r in reductions)
+    assert {"certified_items", "items_with_benefit", "reasons"} <= result["coverage"].keys()
+    assert all(f["trace"].startswith("rows.csv line") for f in result["factors"])
+
+
+def test_impact_table_csv_and_bad_options(ingested: Path) -> None:
+    table = run("impact", "--by", "category")
+    assert table.exit_code == 0, table.stderr
+    assert "Benefits and footprints (ecoprocure-default-cn" in table.stdout
+    rows = list(csv.DictReader(io.StringIO(run("impact", "--format", "csv", "--period", "annual").stdout)))
+    assert rows and {"year", "impact", "measure", "unit", "low", "central", "high"} <= rows[0].keys()
+    assert "annual" in one_line_error(run("impact", "--period", "decade"))
+    assert "no factor set named 'nope'" in one_line_error(run("impact", "--factors", "nope"))

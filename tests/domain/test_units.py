@@ -276,7 +276,8 @@ SAME_DIMENSION = [
     ["SEC", "MIN", "HUR", "DAY", "WEE"],
     ["WHR", "KWH", "MWH", "GWH", "GV"],
     ["WTT", "KWT", "MAW"],
-    ["H87", "EA", "C62", "NAR", "DZN", "T3", "MIL"],
+    ["H87", "EA", "C62", "NAR", "DZN", "T3", "MIL", "SHT", "RM"],  # a sheet is a piece, a ream 500
+    ["SET"],  # sets count only sets
 ]
 
 

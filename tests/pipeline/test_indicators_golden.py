@@ -14,7 +14,7 @@ import pytest
 
 from ecoprocure.ingest.procurement_files import ingest_procurement_file, items_dir
 from ecoprocure.ingest.registry_import import import_registry_file
-from ecoprocure.pipeline.registry_snapshot import export
+from ecoprocure.pipeline.registry_snapshot import Snapshot, export
 from ecoprocure.pipeline.run import run_indicators
 from ecoprocure.store.db import Database
 
@@ -106,8 +106,8 @@ RELEASES = [
 ]
 
 
-@pytest.fixture
-def result_by(reference_db: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+def golden_workspace(reference_db: Database, tmp_path: Path) -> tuple[list[Path], Snapshot, Path]:
+    """The registry, the ingested fixture and the rates file: (item files, snapshot, rates)."""
     uploads = tmp_path / "uploads"
     _csv(tmp_path / "licensees.csv", "registration_id,name_en", "L1,Huasen Furniture Co.")
     _csv(
@@ -134,9 +134,14 @@ def result_by(reference_db: Database, tmp_path: Path):  # type: ignore[no-untype
     )
     with reference_db.engine.connect() as conn:
         snapshot = export(conn, home / "pipeline")
+    return sorted(items_dir(home).glob("*.parquet")), snapshot, rates
+
+
+@pytest.fixture
+def result_by(reference_db: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+    files, snapshot, rates = golden_workspace(reference_db, tmp_path)
 
     def run(*by: str, engine: str = "duckdb", **options):  # type: ignore[no-untyped-def]
-        files = sorted(items_dir(home).glob("*.parquet"))
         return run_indicators(files, snapshot, by=list(by), rates_file=rates, engine=engine, **options)
 
     return run

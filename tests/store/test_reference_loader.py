@@ -85,6 +85,7 @@ def test_every_shipped_file_is_loaded(db: Database) -> None:
         "exchange_rates.csv",
         "units.csv",
         "compliance_lists.csv",
+        "functional_unit_conversions.csv",
     }
     assert shipped == LOADED_FILES | read_directly
     with db.engine.begin() as conn:

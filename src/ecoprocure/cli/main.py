@@ -9,6 +9,7 @@ from ecoprocure.cli import (
     claims_commands,
     demo_command,
     factor_commands,
+    impact_commands,
     procurement_commands,
     registry_commands,
     verify_command,
@@ -28,6 +29,7 @@ app.command("search")(registry_commands.search)
 app.command("stats")(registry_commands.stats)
 app.command("ingest")(procurement_commands.ingest)
 app.command("indicators")(procurement_commands.indicators)
+app.command("impact")(impact_commands.impact)
 app.add_typer(registry_commands.db_app, name="db")
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.registry_app, name="registry")

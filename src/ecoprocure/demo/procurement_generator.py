@@ -48,6 +48,27 @@ def generate(registry_dir: Path, out: Path, releases: int = 400, seed: int = 7) 
     return out
 
 
+# Units as publishers give them: paper by the ream, paint by the litre, materials by mass or area.
+_UNITS = {
+    "paper": ("RM", "令"),
+    "chem.paint": ("LTR", "升"),
+    "chem": ("KGM", "千克"),
+    "packaging": ("KGM", "千克"),
+    "cleaning.products": ("KGM", "千克"),
+    "building": ("MTK", "平方米"),
+    "construction": ("TNE", "吨"),
+    "office.furniture.school": ("SET", "套"),
+}
+
+
+def _unit(category: str) -> dict[str, str]:
+    for prefix in sorted(_UNITS, key=len, reverse=True):
+        if category == prefix or category.startswith(prefix + "."):
+            code, name = _UNITS[prefix]
+            return {"id": code, "name": name}
+    return {"id": "H87", "name": "件"}
+
+
 def _item(
     rng: random.Random,
     n: int,
@@ -57,6 +78,7 @@ def _item(
 ) -> dict[str, object]:
     roll = rng.random()
     attributes: list[dict[str, str]] = []
+    category = ""  # services: no product category
     if roll < 0.15:
         code, description = rng.choice(_SERVICES)
     else:
@@ -80,8 +102,7 @@ def _item(
         "classification": {"scheme": "CPV", "id": code},
         "quantity": rng.choice((1, 2, 5, 10, 20, 50)),
         "unit": {
-            "id": "H87",
-            "name": "件",
+            **_unit(category),
             "value": {"amount": round(rng.lognormvariate(7, 1), 2), "currency": "CNY"},
         },
     }

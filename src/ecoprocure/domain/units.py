@@ -109,6 +109,9 @@ PINT_UNITS: dict[str, str] = {
     "DZN": "unece_dozen",
     "T3": "unece_thousand_piece",
     "MIL": "unece_thousand_piece",
+    "SET": "unece_set",  # a set is a count of its own kind (desk and chair): never pieces
+    "RM": "ream",  # 500 sheets
+    "SHT": "sheet",
 }
 
 

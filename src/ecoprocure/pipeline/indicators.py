@@ -26,6 +26,10 @@ ENRICHED_ITEM_COLUMNS = (
     "declared_green",
     "issue",
     "unit_method",
+    # what the benefit computation multiplies: quantity in its unit, value in its currency
+    "quantity",
+    "unit",
+    "value",
 )
 DIMENSIONS = {
     "year": ("year",),

@@ -1,20 +1,34 @@
-"""Run the pipeline over the ingested items: classify → match → enrich → indicators.
+"""Run the pipeline over the ingested items: classify → match → enrich → indicators or benefits.
 
-Used by ``ecoprocure indicators`` (and later the web dashboard); the same function runs on DuckDB
-or Spark because every step is an Ibis expression.
+Used by ``ecoprocure indicators`` and ``ecoprocure impact`` (and later the web dashboard); the same
+functions run on DuckDB or Spark because every step is an Ibis expression.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ibis.expr.types as ir
+import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ecoprocure.domain.benefits import AppliedFactor, Period, applied_factors, monte_carlo
+from ecoprocure.domain.factor_model import FactorSet
+from ecoprocure.domain.money import ExchangeRates
 from ecoprocure.errors import DataError
 from ecoprocure.pipeline import engine as engines
+from ecoprocure.pipeline.benefits import (
+    amounts_by_factor,
+    benefit_rows,
+    factor_table,
+    gaps,
+    totals,
+    unit_table,
+)
 from ecoprocure.pipeline.classify import classify
 from ecoprocure.pipeline.compliance import Requirement, compliance, load_list
 from ecoprocure.pipeline.conversion import conversion_table, load_rates
@@ -68,6 +82,60 @@ def _with_shares(cover: dict[str, Any]) -> dict[str, Any]:
     return cover
 
 
+@dataclass
+class Prepared:
+    """The items of every ingested file, classified, matched and converted (one engine session)."""
+
+    con: Any
+    rows_read: ir.IntegerScalar
+    enriched: ir.Table
+    rates: ExchangeRates
+
+
+def prepare(
+    item_files: list[Path],
+    snapshot: Snapshot,
+    *,
+    engine: str = "duckdb",
+    reporting_currency: str = REPORTING_CURRENCY,
+    rates_file: Path | None = None,
+    rate_policy: str = "nearest",
+    match_items: bool = True,
+) -> Prepared:
+    """Dedupe → units → classify → match → convert, shared by the indicators and the benefits.
+    ``match_items=False`` skips certificate matching (only the benchmark uses it, to measure what
+    matching adds to a run)."""
+    if not item_files:
+        raise DataError("no procurement data ingested yet: run `ecoprocure ingest FILE…` first")
+    con = engines.connect(engine)
+    everything = engines.read_parquet(con, item_files)
+    items = latest_per_item(everything)
+    snap = {
+        name: engines.read_parquet(con, [snapshot.path(name)])
+        for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
+    }
+    keywords = [(r["category"], r["pattern"]) for r in pq.read_table(snapshot.path("keywords")).to_pylist()]
+    rates = load_rates(rates_file)
+    factors = engines.from_arrow(conversion_table(rates, reporting_currency, policy=rate_policy))
+    classified = classify(place_units(items), snap["cpv_categories"], snap["code_prefixes"], keywords)
+    matched = match(classified, snap["certificates"], snap["products"])
+    if not match_items:
+        matched = matched.limit(0)
+    enriched = enrich(classified, matched, snap["eligible"], factors)
+    if engine == "duckdb":
+        enriched = enriched.cache()  # several aggregations read it
+    return Prepared(con, everything.count(), enriched, rates)
+
+
+def _check_dimensions(by: list[str], allowed: Iterable[str]) -> list[str]:
+    by = list(dict.fromkeys(by))  # a dimension asked twice is one dimension
+    allowed = list(allowed)
+    unknown = [d for d in by if d not in allowed]
+    if unknown:
+        raise DataError(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(allowed)}")
+    return by
+
+
 def run_indicators(
     item_files: list[Path],
     snapshot: Snapshot,
@@ -82,42 +150,160 @@ def run_indicators(
 ) -> IndicatorResult:
     """Indicators over ``item_files``. ``rate_policy`` ``nearest`` converts a purchase year the
     rate table does not cover at the closest covered year's rates (counted in the coverage);
-    ``exact`` leaves such items unconverted. ``match_items=False`` skips certificate matching
-    (only the benchmark uses it, to measure what matching adds to a run). ``requirements``: the
-    compliance list (mandatory / priority categories); the shipped default when None."""
-    by = list(dict.fromkeys(by))  # a dimension asked twice is one dimension
+    ``exact`` leaves such items unconverted. ``requirements``: the compliance list (mandatory /
+    priority categories); the shipped default when None."""
+    by = _check_dimensions(by, DIMENSIONS)
     requirements = load_list() if requirements is None else requirements
-    unknown = [d for d in by if d not in DIMENSIONS]
-    if unknown:
-        raise DataError(f"unknown dimension(s) {', '.join(unknown)}; use {', '.join(DIMENSIONS)}")
-    if not item_files:
-        raise DataError("no procurement data ingested yet: run `ecoprocure ingest FILE…` first")
-    con = engines.connect(engine)
-    everything = engines.read_parquet(con, item_files)
-    items = latest_per_item(everything)
-    snap = {
-        name: engines.read_parquet(con, [snapshot.path(name)])
-        for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
-    }
-    keywords = [(r["category"], r["pattern"]) for r in pq.read_table(snapshot.path("keywords")).to_pylist()]
-    factors = engines.from_arrow(
-        conversion_table(load_rates(rates_file), reporting_currency, policy=rate_policy)
+    prepared = prepare(
+        item_files,
+        snapshot,
+        engine=engine,
+        reporting_currency=reporting_currency,
+        rates_file=rates_file,
+        rate_policy=rate_policy,
+        match_items=match_items,
     )
-    classified = classify(place_units(items), snap["cpv_categories"], snap["code_prefixes"], keywords)
-    matched = match(classified, snap["certificates"], snap["products"])
-    if not match_items:
-        matched = matched.limit(0)
-    enriched = enrich(classified, matched, snap["eligible"], factors)
-    if engine == "duckdb":
-        enriched = enriched.cache()  # four aggregations below read it
+    enriched = prepared.enriched
     return IndicatorResult(
         by=by,
         reporting_currency=reporting_currency.upper(),
         rows=_records(indicators(enriched, by)),
         coverage=_with_shares(
-            {**_records(coverage(enriched))[0], "item_rows_read": int(everything.count().execute())}
+            {**_records(coverage(enriched))[0], "item_rows_read": int(prepared.rows_read.execute())}
         ),
         issues=_records(issues(enriched)),
         compliance_list=requirements[0].list if requirements else None,
         compliance=_records(compliance(enriched, requirements, by)) if requirements else [],
     )
+
+
+@dataclass
+class BenefitResult:
+    by: list[str]
+    factor_set: str
+    factor_set_version: str
+    period: str
+    rows: list[dict[str, Any]]
+    coverage: dict[str, Any]
+    factors: list[dict[str, Any]]
+    monte_carlo_draws: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "factor_set": self.factor_set,
+            "factor_set_version": self.factor_set_version,
+            "period": self.period,
+            "rows": self.rows,
+            "coverage": self.coverage,
+            "factors": self.factors,
+            "monte_carlo_draws": self.monte_carlo_draws,
+        }
+
+
+BENEFIT_DIMENSIONS = (*DIMENSIONS, "item")
+
+
+def run_benefits(
+    item_files: list[Path],
+    snapshot: Snapshot,
+    factor_set: FactorSet,
+    *,
+    by: list[str],
+    period: Period = "lifetime",
+    engine: str = "duckdb",
+    rates_file: Path | None = None,
+    monte_carlo_draws: int = 0,
+) -> BenefitResult:
+    """Benefits (reductions of certified purchases) and footprints by ``by`` and impact, with the
+    factors used; ``monte_carlo_draws`` > 0 adds percentiles from factors drawn from their
+    distributions."""
+    by = _check_dimensions(by, BENEFIT_DIMENSIONS)
+    prepared = prepare(item_files, snapshot, engine=engine, rates_file=rates_file)
+    enriched = prepared.enriched
+    applied = applied_factors(factor_set, factor_set.categories, period=period)
+    spend_currencies = sorted({f.per for f in applied if f.per_kind == "spend"})
+    exchange = engines.from_arrow(_exchange_table(prepared.rates, spend_currencies))
+    rows = benefit_rows(
+        enriched, factor_table(applied), unit_table(enriched, factor_set.categories), exchange
+    )
+    if engine == "duckdb":
+        rows = rows.cache()
+    result_rows = _records(totals(rows, by))
+    if monte_carlo_draws > 0:
+        _add_monte_carlo(result_rows, _records(amounts_by_factor(rows, by)), applied, by, monte_carlo_draws)
+    return BenefitResult(
+        by=by,
+        factor_set=factor_set.name,
+        factor_set_version=factor_set.version,
+        period=period,
+        rows=result_rows,
+        coverage=_benefit_coverage(rows, enriched),
+        factors=[_factor_record(f) for f in applied],
+        monte_carlo_draws=monte_carlo_draws,
+    )
+
+
+def _exchange_table(rates: ExchangeRates, currencies: list[str]) -> pa.Table:
+    """Conversion factors from every currency into each spend-based factor's currency."""
+    tables = [
+        (table := conversion_table(rates, currency)).append_column(
+            "to_currency", pa.array([currency] * table.num_rows, pa.string())
+        )
+        for currency in currencies
+    ]
+    if tables:
+        return pa.concat_tables(tables)
+    empty = conversion_table(rates, "USD").slice(0, 0)
+    return empty.append_column("to_currency", pa.array([], pa.string()))
+
+
+def _dimension_key(row: dict[str, Any], by: list[str]) -> tuple[Any, ...]:
+    columns = [c for name in by for c in (("item_key",) if name == "item" else DIMENSIONS[name])]
+    return tuple(row[c] for c in columns)
+
+
+def _add_monte_carlo(
+    rows: list[dict[str, Any]],
+    amounts: list[dict[str, Any]],
+    applied: list[AppliedFactor],
+    by: list[str],
+    draws: int,
+) -> None:
+    """Percentiles per output row, from the factors drawn ``draws`` times (one value per factor
+    and draw, shared by every purchase it applies to)."""
+    groups: dict[tuple[Any, ...], dict[tuple[str, str, str], float]] = {}
+    for row in amounts:
+        key = (row["category"], row["impact"], row["measure"])
+        groups.setdefault(_dimension_key(row, by), {})[key] = row["amount"]
+    for group, group_amounts in groups.items():
+        drawn = monte_carlo(group_amounts, applied, draws=draws)
+        for row in rows:
+            if _dimension_key(row, by) == group and (found := drawn.get(f"{row['impact']}:{row['measure']}")):
+                row.update(mc_p05=found.p05, mc_p50=found.p50, mc_p95=found.p95, mc_mean=found.mean)
+
+
+def _benefit_coverage(rows: Any, enriched: Any) -> dict[str, Any]:
+    parts = gaps(rows, enriched)
+    cover: dict[str, Any] = {}
+    for name in ("certified", "earning", "with_factor"):
+        cover.update(_records(parts[name])[0])
+    cover["certified_items_without_factor"] = cover["certified_items"] - cover["certified_items_with_factor"]
+    cover["reasons"] = _records(parts["reasons"])
+    return cover
+
+
+def _factor_record(factor: AppliedFactor) -> dict[str, Any]:
+    """A factor as it was applied, with where it comes from."""
+    per = f"per {factor.per}" + (f" ({factor.price_year} prices)" if factor.price_year else "")
+    return {
+        "category": factor.category,
+        "impact": factor.impact,
+        "measure": factor.measure,
+        "low": factor.low,
+        "central": factor.central,
+        "high": factor.high,
+        "unit": f"{factor.unit} {per}",
+        "distribution": factor.distribution,
+        "trace": factor.trace,
+    }

@@ -1,0 +1,117 @@
+"""``ecoprocure impact``: environmental benefits of the ingested purchases, with their factors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from ecoprocure.cli.context import console, database, fail, handles_errors, print_json, settings
+from ecoprocure.domain.benefits import PERIODS
+from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
+from ecoprocure.ingest.procurement_files import items_dir
+from ecoprocure.pipeline.engine import ENGINES
+from ecoprocure.pipeline.registry_snapshot import export
+from ecoprocure.pipeline.run import BENEFIT_DIMENSIONS, BenefitResult, run_benefits
+
+_VALUES = ("items", "items_without_amount", "low", "central", "high", "mc_p05", "mc_p50", "mc_p95")
+
+
+@handles_errors
+def impact(
+    by: Annotated[str, typer.Option("--by", help=f"Comma list of {', '.join(BENEFIT_DIMENSIONS)}.")] = "year",
+    factors: Annotated[
+        str, typer.Option("--factors", help="Factor set name (ecoprocure factors list) or folder.")
+    ] = DEFAULT_FACTOR_SET,
+    period: Annotated[
+        str,
+        typer.Option(help="lifetime: use-phase benefits over the product's life; annual: one year of use."),
+    ] = "lifetime",
+    monte_carlo: Annotated[
+        int, typer.Option("--monte-carlo", help="Draws of the factors from their distributions (0: off).")
+    ] = 0,
+    output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
+) -> None:
+    """Benefits of certified purchases (reductions against conventional products) and the
+    footprint of all purchases, by impact, with low/central/high and every factor's source."""
+    if output not in ("table", "csv", "json"):
+        fail(f"--format {output!r}: use table, csv or json")
+    if period not in PERIODS:
+        fail(f"--period {period!r}: use {' or '.join(PERIODS)}")
+    if monte_carlo < 0:
+        fail(f"--monte-carlo {monte_carlo}: give a number of draws ≥ 0")
+    conf = settings()
+    factor_set = find_factor_set(factors, conf.home)
+    with database() as db, db.engine.connect() as conn:
+        snapshot = export(conn, conf.home / "pipeline")
+    result = run_benefits(
+        sorted(items_dir(conf.home).glob("*.parquet")),
+        snapshot,
+        factor_set,
+        by=[d.strip() for d in by.split(",") if d.strip()],
+        period=period,  # type: ignore[arg-type]  # checked above
+        engine=engine,
+        monte_carlo_draws=monte_carlo,
+    )
+    if output == "json":
+        print_json(result.to_dict())
+    elif output == "csv":
+        _csv(result.rows)
+    else:
+        _table(result)
+
+
+def _csv(rows: list[dict[str, Any]]) -> None:
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) + [k for k in _VALUES if k not in rows[0]])
+        writer.writeheader()
+        writer.writerows(rows)
+    sys.stdout.write(buffer.getvalue())
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+_SHOWN = {
+    "items": "items",
+    "low": "low",
+    "central": "central",
+    "high": "high",
+    "mc_p05": "p5",
+    "mc_p95": "p95",
+}
+
+
+def _table(result: BenefitResult) -> None:
+    shown = [k for k in _SHOWN if any(k in row for row in result.rows)]
+    dims = [c for c in (result.rows[0] if result.rows else {}) if c not in _VALUES and c != "mc_mean"]
+    table = Table(
+        *dims,
+        *(_SHOWN[k] for k in shown),
+        title=f"Benefits and footprints ({result.factor_set} {result.factor_set_version}, {result.period})",
+    )
+    for row in result.rows:
+        table.add_row(
+            *("–" if row[c] is None else str(row[c]) for c in dims), *(_number(row.get(c)) for c in shown)
+        )
+    console.print(table)
+    cover = result.coverage
+    console.print(
+        f"certified purchases: {cover['certified_items']:,}; with a reduction factor for their category "
+        f"{cover['certified_items_with_factor']:,}; earning a benefit {cover['items_with_benefit']:,}"
+    )
+    for reason in cover["reasons"]:
+        console.print(f"  {reason['items']:,} certified items without a benefit: {reason['reason']}")
+    console.print("factors used (ecoprocure impact --format json lists each with its source): ", end="")
+    console.print(f"{len(result.factors)} category × impact rows")
