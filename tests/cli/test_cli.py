@@ -137,6 +137,9 @@ def test_demo_in_the_runner(cli_home: Path) -> None:
     result = run("demo")
     assert result.exit_code == 0, result.stderr
     assert "what to try next" in result.stdout
+    assert "Green share by year" in result.stdout
+    assert "Benefits of the certified purchases" in result.stdout
+    assert "certified purchases earned a" in result.stdout
     again = run("demo")
     assert again.exit_code == 0, again.stderr
     assert "what to try next" in again.stdout

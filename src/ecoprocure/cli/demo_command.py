@@ -32,6 +32,7 @@ def demo() -> None:
         f"  ecoprocure stats --year {dt.date.today().year}\n"
         f"  ecoprocure certificate history {result.suspended_number}\n"
         f"  ecoprocure indicators --by year,region,category --format table\n"
+        f"  ecoprocure impact --by year,category --monte-carlo 1000\n"
         f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)"
     )
 
@@ -100,6 +101,32 @@ def _show_procurement(result: DemoResult) -> None:
     console.print(
         f"coverage: spend classified {_pct(cover['share_spend_classified'])}, in ecolabel categories "
         f"{_pct(cover['share_spend_eligible'])}, matched to certificates {_pct(cover['share_spend_matched'])}"
+    )
+    _show_benefits(result)
+
+
+def _show_benefits(result: DemoResult) -> None:
+    benefits = result.benefits
+    table = Table(
+        "impact",
+        "unit",
+        "low",
+        "central",
+        "high",
+        title=(
+            "Benefits of the certified purchases, whole life "
+            f"({benefits.factor_set} {benefits.factor_set_version})"
+        ),
+    )
+    for row in benefits.rows:
+        if row["measure"] == "reduction":
+            table.add_row(row["impact"], row["unit"], *(f"{row[k]:,.3g}" for k in ("low", "central", "high")))
+    console.print(table)
+    cover = benefits.coverage
+    console.print(
+        f"{cover['items_with_benefit']:,} of {cover['certified_items']:,} certified purchases earned a "
+        f"benefit ({cover['certified_items_without_factor']:,} are in categories the factor set has no "
+        "reduction for)"
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ecoprocure.demo.procurement_generator import generate as generate_procurement
 from ecoprocure.demo.registry_generator import DEMO, generate
+from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
 from ecoprocure.domain.lifecycle import Action, Status
 from ecoprocure.domain.signing import sign
 from ecoprocure.domain.statistics import YearCounts
@@ -20,7 +21,7 @@ from ecoprocure.domain.verification import VerificationAnswer, verify_offline
 from ecoprocure.ingest.procurement_files import ingest_procurement_file, items_dir
 from ecoprocure.ingest.registry_import import ImportReport, import_registry_file
 from ecoprocure.pipeline.registry_snapshot import export
-from ecoprocure.pipeline.run import run_indicators
+from ecoprocure.pipeline.run import run_benefits, run_indicators
 from ecoprocure.reports.certificate_qr import write_qr
 from ecoprocure.settings import Settings
 from ecoprocure.store.catalogue_search import Hit, search
@@ -50,6 +51,7 @@ class DemoResult:
     ingest: Any = None
     indicators: Any = None
     indicators_by_category: Any = None
+    benefits: Any = None
 
 
 def build_demo_workspace(db: Database, conf: Settings, log: Callable[[str], Any] = print) -> DemoResult:
@@ -88,6 +90,7 @@ def _procurement(
     files = sorted(items_dir(conf.home).glob("*.parquet"))
     result.indicators = run_indicators(files, snapshot, by=["year"])
     result.indicators_by_category = run_indicators(files, snapshot, by=["category"])
+    result.benefits = run_benefits(files, snapshot, find_factor_set(DEFAULT_FACTOR_SET), by=[])
 
 
 def _tour(db: Database, conf: Settings, result: DemoResult, today: dt.date) -> None:
