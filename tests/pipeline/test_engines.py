@@ -43,3 +43,22 @@ def test_spark_and_duckdb_agree(result_by, by: tuple[str, ...]) -> None:  # type
         _same(d, s)
     _same(duck.coverage, spark.coverage)
     assert sorted(map(str, duck.issues)) == sorted(map(str, spark.issues))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_spark_and_duckdb_agree_on_benefits(reference_db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
+    from ecoprocure.pipeline.run import run_benefits
+    from tests.pipeline.test_indicators_golden import golden_workspace
+
+    files, snapshot, rates = golden_workspace(reference_db, tmp_path)
+    factor_set = find_factor_set(DEFAULT_FACTOR_SET)
+    duck, spark = (
+        run_benefits(files, snapshot, factor_set, by=["year", "category"], rates_file=rates, engine=engine)
+        for engine in ("duckdb", "spark")
+    )
+    order = lambda row: (row["year"], row["category"], row["impact"], row["measure"])  # noqa: E731
+    assert len(duck.rows) == len(spark.rows) > 0
+    for d, s in zip(sorted(duck.rows, key=order), sorted(spark.rows, key=order), strict=True):
+        _same(d, s)
+    assert duck.coverage == spark.coverage
