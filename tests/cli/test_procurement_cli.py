@@ -334,3 +334,13 @@ def test_impact_table_csv_and_bad_options(ingested: Path) -> None:
     assert rows and {"year", "impact", "measure", "unit", "low", "central", "high"} <= rows[0].keys()
     assert "annual" in one_line_error(run("impact", "--period", "decade"))
     assert "no factor set named 'nope'" in one_line_error(run("impact", "--factors", "nope"))
+
+
+def test_impact_equivalents_money_and_year_over_year(ingested: Path) -> None:
+    # the fixture's certified purchases are furniture: VOC and formaldehyde, no CO2
+    result = run_json("impact", "--format", "json", "--compare", "2022,2023")
+    assert result["equivalents"] == [] and "car-us-epa-2023" in result["skipped_equivalences"]
+    assert {row["impact"] for row in result["year_over_year"]} == {"voc", "formaldehyde"}
+    assert "two years" in one_line_error(run("impact", "--compare", "2022"))
+    assert "which the totals do not have" in one_line_error(run("impact", "--carbon-price", "cn-ets-2024"))
+    assert "nope" in one_line_error(run("impact", "--carbon-price", "nope"))

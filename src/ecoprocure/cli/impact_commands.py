@@ -1,4 +1,5 @@
-"""``ecoprocure impact``: environmental benefits of the ingested purchases, with their factors."""
+"""``ecoprocure impact``: environmental benefits of the ingested purchases, with their factors,
+equivalents, money and the year-over-year table."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 from rich.table import Table
 
 from ecoprocure.cli.context import console, database, fail, handles_errors, print_json, settings
+from ecoprocure.domain.benefit_summary import DEFAULT_EQUIVALENCES, compare_years, summary
 from ecoprocure.domain.benefits import PERIODS
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
 from ecoprocure.ingest.procurement_files import items_dir
@@ -34,6 +36,25 @@ def impact(
     monte_carlo: Annotated[
         int, typer.Option("--monte-carlo", help="Draws of the factors from their distributions (0: off).")
     ] = 0,
+    equivalences: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Comma list of equivalence ids (default {','.join(DEFAULT_EQUIVALENCES)}; none: off)."
+        ),
+    ] = None,
+    carbon_price: Annotated[
+        str | None, typer.Option(help="Carbon price id to value CO2 (e.g. cn-ets-2024, cn-seee-seed-40).")
+    ] = None,
+    shadow_prices: Annotated[
+        str | None,
+        typer.Option(help="Comma list of pollutant shadow-price ids (e.g. cn-ept-so2,cn-ept-nox)."),
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="Currency for the money (default: the price's own).")
+    ] = None,
+    compare: Annotated[
+        str | None, typer.Option(help="Two years, YEAR_A,YEAR_B: the year-over-year table of reductions.")
+    ] = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
 ) -> None:
@@ -45,6 +66,7 @@ def impact(
         fail(f"--period {period!r}: use {' or '.join(PERIODS)}")
     if monte_carlo < 0:
         fail(f"--monte-carlo {monte_carlo}: give a number of draws ≥ 0")
+    years = _years(compare) if compare else None
     conf = settings()
     factor_set = find_factor_set(factors, conf.home)
     with database() as db, db.engine.connect() as conn:
@@ -58,12 +80,54 @@ def impact(
         engine=engine,
         monte_carlo_draws=monte_carlo,
     )
+    told = summary(
+        result.rows,
+        equivalence_ids=None if equivalences is None else _ids(equivalences),
+        carbon_price_id=carbon_price,
+        shadow_price_ids=_ids(shadow_prices or ""),
+        currency=currency,
+    )
+    table = compare_years(result.by_year, *years) if years else []
     if output == "json":
-        print_json(result.to_dict())
+        print_json({**result.to_dict(), **told, "year_over_year": table})
     elif output == "csv":
-        _csv(result.rows)
+        _csv(table if years else result.rows)
     else:
         _table(result)
+        _summary(told, table)
+
+
+def _ids(text: str) -> list[str]:
+    return [] if text.strip().lower() == "none" else [i.strip() for i in text.split(",") if i.strip()]
+
+
+def _years(text: str) -> tuple[int, int]:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts):
+        fail(f"--compare {text!r}: give two years, e.g. --compare 2019,2020")
+    return int(parts[0]), int(parts[1])
+
+
+def _summary(told: dict[str, Any], table: list[dict[str, Any]]) -> None:
+    for row in told["equivalents"]:
+        console.print(f"  ≈ {row['arithmetic']}  [{row['constant']}]", markup=False)
+    for row in told["money"]:
+        console.print(f"  {row['arithmetic']}  [{row['price']}]", markup=False)
+    for warning in told["money_warnings"]:
+        console.print(f"  note: {warning}", markup=False)
+    if table:
+        keys = list(table[0])
+        year_a, year_b = keys[5], keys[8]  # type, impact, name_en, name_zh, unit, A, A_low, A_high, B …
+        yoy = Table("type", "impact", "unit", year_a, year_b, "change %", title="Reductions, year over year")
+        for row in table:
+            yoy.add_row(
+                row["type"],
+                row["impact"],
+                row["unit"],
+                *(_number(None if row[k] is None else float(row[k])) for k in (year_a, year_b)),
+                row["change_pct"] or "–",
+            )
+        console.print(yoy)
 
 
 def _csv(rows: list[dict[str, Any]]) -> None:

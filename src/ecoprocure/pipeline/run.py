@@ -187,6 +187,7 @@ class BenefitResult:
     coverage: dict[str, Any]
     factors: list[dict[str, Any]]
     monte_carlo_draws: int = 0
+    by_year: list[dict[str, Any]] = field(default_factory=list)  # for year-over-year tables
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -241,6 +242,7 @@ def run_benefits(
         coverage=_benefit_coverage(rows, enriched),
         factors=[_factor_record(f) for f in applied],
         monte_carlo_draws=monte_carlo_draws,
+        by_year=result_rows if by == ["year"] else _records(totals(rows, ["year"])),
     )
 
 
