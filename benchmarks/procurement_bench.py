@@ -1,7 +1,7 @@
 """Procurement pipeline benchmark: ingest → normalise → classify → match → indicators, end to end,
 beside the reference scripts of ``shared/bench`` measured in the same run.
 
-    python benchmarks/procurement_bench.py --releases 100000 1000000 [--bench-dir ../shared/bench]
+    python benchmarks/procurement_bench.py --releases 100000 1000000 [--bench-dir ../shared/bench] [--spark]
 
 It needs the national registry built by ``benchmarks/registry_bench.py`` (1.5 million product
 models; matching runs against it) and the generator and references in ``--bench-dir``
@@ -59,7 +59,7 @@ def _match_share(home: Path) -> dict[str, float]:
     return json.loads(result.stdout)
 
 
-def run_size(n: int, bench: Path, registry_db: Path, work: Path) -> dict[str, object]:
+def run_size(n: int, bench: Path, registry_db: Path, work: Path, spark: bool = False) -> dict[str, object]:
     data = OUT / f"ocds-{n}.jsonl"
     if not data.exists():
         subprocess.run(
@@ -97,6 +97,13 @@ def run_size(n: int, bench: Path, registry_db: Path, work: Path) -> dict[str, ob
     total = ingest["seconds"] + indicators["seconds"]
     manifest = next((home / "procurement" / "items").glob("*.json"))
     items = json.loads(manifest.read_text())["items"]
+    spark_run = (
+        _timed(
+            _cli(home, "indicators", "--by", "year,category", "--format", "json", "--engine", "spark"), env
+        )
+        if spark
+        else None
+    )
     return {
         "releases": n,
         "items": items,
@@ -111,6 +118,8 @@ def run_size(n: int, bench: Path, registry_db: Path, work: Path) -> dict[str, ob
         "ratio_to_duckdb_reference": total / reference["seconds"],
         "speedup_over_naive_python": naive["seconds"] / total,
         "matching": _match_share(home),
+        # Spark local[2] on the same items (no target: the path to a cluster); JVM start included
+        "indicators_spark": spark_run,
     }
 
 
@@ -127,11 +136,12 @@ def main() -> None:
         help="a registry database (default: the one registry_bench.py builds)",
     )
     parser.add_argument("--work", type=Path, default=OUT / "work-procurement")
+    parser.add_argument("--spark", action="store_true", help="also time the indicator step on Spark local[2]")
     args = parser.parse_args()
     if not args.registry_db.exists():
         sys.exit(f"{args.registry_db} not found: run `python benchmarks/registry_bench.py` first")
     args.work.mkdir(parents=True, exist_ok=True)
-    results = [run_size(n, args.bench_dir, args.registry_db, args.work) for n in args.releases]
+    results = [run_size(n, args.bench_dir, args.registry_db, args.work, args.spark) for n in args.releases]
     (OUT / "procurement.json").write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
