@@ -6,7 +6,9 @@ unchanged registry reads the snapshot instead of exporting 1.5 million product k
 
 Tables: ``cpv_categories`` (every CPV 2008 code → its most specific mapped category),
 ``code_prefixes`` (other code schemes: prefix → category), ``keywords`` (description fallback),
-``eligible`` (categories with an ecolabel criterion), ``certificates`` and ``products``.
+``eligible`` (categories with an ecolabel criterion), ``certificates`` (with the certificate's
+category and the categories compatible with it, for matching) and ``products`` (with the block
+that fuzzy matching joins on).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import Connection, text
 
+from ecoprocure.pipeline.match import model_blocks
 from ecoprocure.reference import DATA_DIR
 
 TABLES = ("cpv_categories", "code_prefixes", "keywords", "eligible", "certificates", "products")
+LAYOUT = 2  # bumped when a table's columns change, so an older snapshot is written again
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def fingerprint(conn: Connection) -> str:
             "SELECT (SELECT count(*) FROM product_model), (SELECT coalesce(max(id), 0) FROM product_model), "
             "(SELECT coalesce(max(id), 0) FROM certificate_event), (SELECT count(*) FROM certificate), "
             "(SELECT count(*) FROM category_code), (SELECT count(*) FROM criterion), "
-            "(SELECT count(*) FROM criterion_category)"
+            "(SELECT count(*) FROM criterion_category), (SELECT count(*) FROM category)"
         )
     ).one()
     return "-".join(str(v) for v in row)
@@ -97,6 +101,59 @@ def _query_table(conn: Connection, sql: str, names: list[str]) -> pa.Table:
     )
 
 
+def compatible_categories(conn: Connection) -> dict[str, str]:
+    """Category code → ``|code|ancestors…|descendants…|``: the categories an item may be classified
+    in without contradicting a certificate of that category (the same, broader or narrower; never
+    a sibling). Follows ``parent_id``, not the dotted spelling of the codes."""
+    rows = conn.execute(text("SELECT id, code, parent_id FROM category")).all()
+    code = {id_: c for id_, c, _ in rows}
+    parent = {id_: p for id_, _, p in rows}
+    related: dict[int, set[int]] = {id_: {id_} for id_ in code}
+    for id_ in code:
+        seen, up = {id_}, parent[id_]
+        while up is not None and up in code and up not in seen:  # a cycle in bad data ends the walk
+            related[id_].add(up)
+            related[up].add(id_)
+            seen.add(up)
+            up = parent[up]
+    return {code[i]: "|" + "|".join(sorted(code[r] for r in ids)) + "|" for i, ids in related.items()}
+
+
+def certificates(conn: Connection) -> pa.Table:
+    """Certificates with their scheme, validity, category and compatible categories."""
+    table = _query_table(
+        conn,
+        (
+            "SELECT ce.id, ce.number_key, s.code, ce.issued_on, ce.expires_on, ce.status, ce.status_since, "
+            "c.code FROM certificate ce JOIN scheme s ON s.id = ce.scheme_id "
+            "LEFT JOIN category c ON c.id = ce.category_id"
+        ),
+        [
+            "certificate_id",
+            "number_key",
+            "scheme",
+            "issued_on",
+            "expires_on",
+            "status",
+            "status_since",
+            "certificate_category",
+        ],
+    )
+    compatible = compatible_categories(conn)
+    family = [None if c is None else compatible[c] for c in table["certificate_category"].to_pylist()]
+    return table.append_column("compatible_categories", pa.array(family, pa.string()))
+
+
+def products(conn: Connection) -> pa.Table:
+    """Product keys with their certificate and the block fuzzy matching joins on."""
+    table = _query_table(
+        conn,
+        "SELECT brand_key, model_key, certificate_id FROM product_model",
+        ["brand_key", "model_key", "certificate_id"],
+    )
+    return table.append_column("model_block", model_blocks(table["model_key"]))
+
+
 def _keywords() -> pa.Table:
     with (DATA_DIR / "category_keywords.csv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -105,7 +162,7 @@ def _keywords() -> pa.Table:
 
 def export(conn: Connection, root: Path) -> Snapshot:
     """Write (or reuse) the snapshot for the registry's current state under ``root``."""
-    snapshot = Snapshot(root / f"registry-{fingerprint(conn)}")
+    snapshot = Snapshot(root / f"registry-v{LAYOUT}-{fingerprint(conn)}")
     if all(snapshot.path(t).exists() for t in TABLES):
         return snapshot
     snapshot.folder.mkdir(parents=True, exist_ok=True)
@@ -125,19 +182,8 @@ def export(conn: Connection, root: Path) -> Snapshot:
             ("SELECT DISTINCT c.code FROM criterion_category cc JOIN category c ON c.id = cc.category_id"),
             ["category"],
         ),
-        "certificates": _query_table(
-            conn,
-            (
-                "SELECT ce.id, ce.number_key, s.code, ce.issued_on, ce.expires_on, ce.status, "
-                "ce.status_since FROM certificate ce JOIN scheme s ON s.id = ce.scheme_id"
-            ),
-            ["certificate_id", "number_key", "scheme", "issued_on", "expires_on", "status", "status_since"],
-        ),
-        "products": _query_table(
-            conn,
-            "SELECT brand_key, model_key, certificate_id FROM product_model",
-            ["brand_key", "model_key", "certificate_id"],
-        ),
+        "certificates": certificates(conn),
+        "products": products(conn),
     }
     for name, table in tables.items():
         pq.write_table(table, snapshot.path(name))

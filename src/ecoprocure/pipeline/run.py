@@ -32,7 +32,15 @@ from ecoprocure.pipeline.benefits import (
 from ecoprocure.pipeline.classify import classify
 from ecoprocure.pipeline.compliance import Requirement, compliance, load_list
 from ecoprocure.pipeline.conversion import conversion_table, load_rates
-from ecoprocure.pipeline.indicators import DIMENSIONS, coverage, enrich, indicators, issues
+from ecoprocure.pipeline.indicators import (
+    DIMENSIONS,
+    ENRICHED_ITEM_COLUMNS,
+    coverage,
+    enrich,
+    indicators,
+    issues,
+)
+from ecoprocure.pipeline.match import ITEM_COLUMNS as MATCH_COLUMNS
 from ecoprocure.pipeline.match import match
 from ecoprocure.pipeline.normalise import latest_per_item
 from ecoprocure.pipeline.registry_snapshot import Snapshot
@@ -118,6 +126,12 @@ def prepare(
     rates = load_rates(rates_file)
     factors = engines.from_arrow(conversion_table(rates, reporting_currency, policy=rate_policy))
     classified = classify(place_units(items), snap["cpv_categories"], snap["code_prefixes"], keywords)
+    if engine == "duckdb" and match_items:
+        # Matching reads the items a second time. A copy of only the columns read from here on
+        # costs a fraction of the every-column CTE DuckDB would otherwise keep, and spill under
+        # its memory limit, for that second read (1 M releases: matching +50 % CPU → +23 %).
+        read = dict.fromkeys((*ENRICHED_ITEM_COLUMNS, "value", *MATCH_COLUMNS))
+        classified = classified.select(*read).cache()
     matched = match(classified, snap["certificates"], snap["products"])
     if not match_items:
         matched = matched.limit(0)
