@@ -40,6 +40,8 @@ COLUMNS = [
     "green_share",
     "green_share_by_count",
     "declared_green_share",
+    "green_share_change",  # with year among the dimensions: the trend against the previous year
+    "green_spend_growth",
 ]
 
 

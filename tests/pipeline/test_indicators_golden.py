@@ -160,6 +160,10 @@ def test_green_share_by_year(result_by) -> None:  # type: ignore[no-untyped-def]
     assert y2022["spend"] == pytest.approx(1000 + 1000 + 500 + 200 * EUR + 100)
     y2023 = rows[2023]  # CEC-OK expired on 2022-12-31: i8 is matched but not green
     assert (y2023["eligible_items"], y2023["green_items"], y2023["green_share"]) == (1, 0, 0)
+    # trends: 2023 against 2022, in share points and spend growth; the first year has none
+    assert y2022["green_share_change"] is None and y2022["green_spend_growth"] is None
+    assert y2023["green_share_change"] == pytest.approx(-0.71875)
+    assert y2023["green_spend_growth"] == pytest.approx(-1.0)  # no green spend in 2023
 
 
 def test_coverage_and_issues_show_what_was_left_out(result_by) -> None:  # type: ignore[no-untyped-def]

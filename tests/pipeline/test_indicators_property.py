@@ -269,3 +269,28 @@ def test_indicators_by_category_follow_the_documented_rules(
         assert got["green_share"] == (pytest.approx(share) if share is not None else None)
     issues = sum(1 for _, specs in releases for spec in specs if spec["issue"] not in {None, "no rate"})
     assert result.coverage["items_with_issue"] == issues
+
+
+@given(
+    shares=st.lists(
+        st.tuples(st.sampled_from(["A", "B"]), st.integers(2015, 2025), st.floats(0, 1), st.floats(1, 1e6)),
+        max_size=30,
+        unique_by=lambda t: (t[0], t[1]),
+    )
+)
+def test_trends_compare_each_group_with_its_previous_year(
+    shares: list[tuple[str, int, float, float]],
+) -> None:
+    from ecoprocure.pipeline.run import with_trends
+
+    rows = [{"year": y, "buyer_region": g, "green_share": s, "green_spend": v} for g, y, s, v in shares]
+    by_key = {
+        (r["buyer_region"], r["year"]): r for r in with_trends([dict(r) for r in rows], ["region", "year"])
+    }
+    for (group, year), row in by_key.items():
+        before = by_key.get((group, year - 1))
+        if before is None:
+            assert row["green_share_change"] is None and row["green_spend_growth"] is None
+        else:
+            assert row["green_share_change"] == pytest.approx(row["green_share"] - before["green_share"])
+            assert row["green_spend_growth"] == pytest.approx(row["green_spend"] / before["green_spend"] - 1)

@@ -141,6 +141,28 @@ def prepare(
     return Prepared(con, everything.count(), enriched, rates)
 
 
+def with_trends(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any]]:
+    """With ``year`` among the dimensions: each row's change against the previous year of the
+    same group (same buyer, region … ): ``green_share_change`` in share points and
+    ``green_spend_growth`` as a ratio − 1. None for a group's first year or a gap in the years."""
+    if "year" not in by:
+        return rows
+    others = [c for name in by if name != "year" for c in DIMENSIONS[name]]
+    previous: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: (tuple(str(r[c]) for c in others), r["year"] or 0)):
+        group = tuple(row[c] for c in others)
+        before = previous.get(group)
+        adjacent = before is not None and row["year"] is not None and before["year"] == row["year"] - 1
+        share, last_share = row["green_share"], before["green_share"] if adjacent else None
+        row["green_share_change"] = (
+            share - last_share if share is not None and last_share is not None else None
+        )
+        last_spend = before["green_spend"] if adjacent else None
+        row["green_spend_growth"] = row["green_spend"] / last_spend - 1 if last_spend else None
+        previous[group] = row
+    return rows
+
+
 def _check_dimensions(by: list[str], allowed: Iterable[str]) -> list[str]:
     by = list(dict.fromkeys(by))  # a dimension asked twice is one dimension
     allowed = list(allowed)
@@ -181,7 +203,7 @@ def run_indicators(
     return IndicatorResult(
         by=by,
         reporting_currency=reporting_currency.upper(),
-        rows=_records(indicators(enriched, by)),
+        rows=with_trends(_records(indicators(enriched, by)), by),
         coverage=_with_shares(
             {**_records(coverage(enriched))[0], "item_rows_read": int(prepared.rows_read.execute())}
         ),
