@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(
         default=5000, ge=100, le=200_000, description="Rows written per batch during bulk imports."
     )
+    verify_rate_limit: str = Field(
+        default="120/minute",
+        description="Requests each client address may make to the public verification API, in the "
+        "`limits` notation ('120/minute', '10/second;1000/hour'); 'off' disables the limit.",
+    )
+    rate_limit_storage: str = Field(
+        default="memory://",
+        description="Where rate-limit counters live: memory:// (one process) or a `limits` storage URL "
+        "such as redis://host:6379 shared by several workers.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -56,6 +66,22 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             # psycopg 3 is the driver we ship; the bare scheme would ask for psycopg2.
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("verify_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("", "off"):
+            return "off"
+        from limits import parse_many  # local: only the web app and this check need it
+
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(
+                f"verify_rate_limit {value!r} is not a rate: write e.g. 120/minute or 10/second;1000/hour"
+            ) from exc
         return value
 
     @property

@@ -12,6 +12,7 @@ from ecoprocure.cli import (
     impact_commands,
     procurement_commands,
     registry_commands,
+    serve_command,
     verify_command,
 )
 
@@ -30,6 +31,7 @@ app.command("stats")(registry_commands.stats)
 app.command("ingest")(procurement_commands.ingest)
 app.command("indicators")(procurement_commands.indicators)
 app.command("impact")(impact_commands.impact)
+app.command("serve")(serve_command.serve)
 app.add_typer(registry_commands.db_app, name="db")
 app.add_typer(registry_commands.reference_app, name="reference")
 app.add_typer(registry_commands.registry_app, name="registry")

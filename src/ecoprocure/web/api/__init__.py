@@ -1,0 +1,27 @@
+"""The REST API under ``/api/v1``: one router module per area."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ecoprocure.web.api import (
+    catalogue,
+    certificates,
+    health,
+    procurement,
+    reference,
+    statistics,
+    verification,
+)
+
+
+def routers() -> list[APIRouter]:
+    return [
+        health.router,
+        verification.router,
+        catalogue.router,
+        reference.router,
+        certificates.router,
+        statistics.router,
+        procurement.router,
+    ]

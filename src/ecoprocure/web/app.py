@@ -1,0 +1,64 @@
+"""The app factory: ``create_app(settings)`` builds an isolated application (its own database
+engine, verifier pool, rate-limit counters and caches), so tests can run as many as they like and
+``ecoprocure serve`` runs one per worker process.
+
+Nothing is built at import time. The database is opened (and migrated to the newest schema) when
+the app is created, so a wrong URL or an unreachable server fails at start-up, not at the first
+request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ecoprocure import __version__
+from ecoprocure.settings import Settings, load_settings
+from ecoprocure.web import errors
+from ecoprocure.web.api import routers
+from ecoprocure.web.services import Services
+
+DESCRIPTION = """\
+Green public procurement backed by ecolabels: verify a label, search the green product
+catalogue, read the registry (schemes, categories, criteria, certificates and their history),
+programme statistics, and the green share and environmental benefits of the ingested purchases.
+
+Every error has one body: `{"error": {"code", "message", "field", "status", "details"}}`.
+Lists are paged with `limit` and `offset` and carry `total` and `links`. Read-only resources
+carry an `ETag` (send it back in `If-None-Match` for a 304) and `Cache-Control`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    services = Services.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="ecoprocure",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "verification", "description": "Is this label genuine and valid?"},
+            {"name": "catalogue", "description": "Search certified products."},
+            {"name": "reference", "description": "Schemes, categories, criteria."},
+            {"name": "certificates", "description": "Certificates, their products and history."},
+            {"name": "statistics", "description": "Programme statistics."},
+            {"name": "procurement", "description": "Green share and environmental benefits."},
+            {"name": "health", "description": "Liveness."},
+        ],
+    )
+    app.state.services = services
+    errors.install(app)
+    for router in routers():
+        app.include_router(router)
+    return app
