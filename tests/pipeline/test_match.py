@@ -215,6 +215,7 @@ def test_output_columns_stay_compatible(tmp_path: Path) -> None:
         "match_confidence",
         "certified",
         "match_category_agrees",
+        "certificate_category",  # for recognition (pipeline.acceptance)
     )
 
 
@@ -239,6 +240,7 @@ def test_coverage_counts_matches_whose_category_disagrees() -> None:
             "certificate_id": [1, 4, 1, None],
             "certified": [True, True, True, False],
             "match_category_agrees": [True, False, None, None],
+            "accepted_via": ["any scheme", "any scheme", "any scheme", None],
             "value_reporting": [1.0] * 4,
             "eligible": [True] * 4,
         }

@@ -55,6 +55,13 @@ def impact(
     compare: Annotated[
         str | None, typer.Option(help="Two years, YEAR_A,YEAR_B: the year-over-year table of reductions.")
     ] = None,
+    accept_scheme: Annotated[
+        str | None,
+        typer.Option(
+            help="Count only certificates of this scheme or recognised by it through a mutual-recognition "
+            "agreement (default: every certificate in the registry)."
+        ),
+    ] = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
 ) -> None:
@@ -79,6 +86,7 @@ def impact(
         period=period,  # type: ignore[arg-type]  # checked above
         engine=engine,
         monte_carlo_draws=monte_carlo,
+        accept_scheme=accept_scheme,
     )
     told = summary(
         result.rows,

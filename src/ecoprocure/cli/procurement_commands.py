@@ -83,6 +83,13 @@ def indicators(
     by: Annotated[
         str, typer.Option("--by", help="Comma list of year, buyer, level, region, category.")
     ] = "year",
+    accept_scheme: Annotated[
+        str | None,
+        typer.Option(
+            help="Count only certificates of this scheme or recognised by it through a mutual-recognition "
+            "agreement (default: every certificate in the registry)."
+        ),
+    ] = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
     currency: Annotated[str, typer.Option(help="Reporting currency.")] = REPORTING_CURRENCY,
@@ -133,6 +140,7 @@ def indicators(
         rates_file=rates,
         rate_policy=rate_years,
         requirements=requirements,
+        accept_scheme=accept_scheme,
     )
     if output == "json":
         print_json(result.to_dict())

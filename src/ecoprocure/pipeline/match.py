@@ -192,7 +192,7 @@ def _choose(candidates: ir.Table, certificates: ir.Table) -> ir.Table:
 
 def match(items: ir.Table, certificates: ir.Table, products: ir.Table) -> ir.Table:
     """One row per matched item: item_key, certificate_id, scheme, match_method, match_confidence,
-    certified (valid on the purchase date) and match_category_agrees.
+    certified (valid on the purchase date), match_category_agrees and certificate_category.
 
     ``items`` needs the ``ITEM_COLUMNS``; ``certificates`` and ``products`` are the registry
     snapshot's tables."""
@@ -213,4 +213,5 @@ def match(items: ir.Table, certificates: ir.Table, products: ir.Table) -> ir.Tab
         match_confidence=best.confidence,
         certified=best.valid,
         match_category_agrees=best.agrees,
+        certificate_category=best.category,
     )

@@ -7,8 +7,9 @@ unchanged registry reads the snapshot instead of exporting 1.5 million product k
 Tables: ``cpv_categories`` (every CPV 2008 code → its most specific mapped category),
 ``code_prefixes`` (other code schemes: prefix → category), ``keywords`` (description fallback),
 ``eligible`` (categories with an ecolabel criterion), ``certificates`` (with the certificate's
-category and the categories compatible with it, for matching) and ``products`` (with the block
-that fuzzy matching joins on).
+category and the categories compatible with it, for matching), ``products`` (with the block
+that fuzzy matching joins on) and ``agreements`` (mutual recognition: one row per agreement, party
+and category in scope).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from sqlalchemy import Connection, text
 
 from ecoprocure.pipeline.match import model_blocks
 from ecoprocure.reference import DATA_DIR
+from ecoprocure.store.verification import load_agreements
 
-TABLES = ("cpv_categories", "code_prefixes", "keywords", "eligible", "certificates", "products")
-LAYOUT = 2  # bumped when a table's columns change, so an older snapshot is written again
+TABLES = ("cpv_categories", "code_prefixes", "keywords", "eligible", "certificates", "products", "agreements")
+LAYOUT = 3  # bumped when a table's columns change, so an older snapshot is written again
 
 
 @dataclass(frozen=True)
@@ -184,10 +186,23 @@ def export(conn: Connection, root: Path) -> Snapshot:
         ),
         "certificates": certificates(conn),
         "products": products(conn),
+        "agreements": agreements(conn),
     }
     for name, table in tables.items():
         pq.write_table(table, snapshot.path(name))
     return snapshot
+
+
+def agreements(conn: Connection) -> pa.Table:
+    """Mutual-recognition agreements, one row per (agreement, party, category in scope)."""
+    rows = [
+        (a.code, party, category, a.valid_from.isoformat(), a.valid_to.isoformat() if a.valid_to else None)
+        for a in load_agreements(conn)
+        for party in sorted(a.parties)
+        for category in sorted(a.category_codes)
+    ]
+    names = ("agreement", "scheme", "category", "valid_from", "valid_to")
+    return pa.table({name: pa.array([r[i] for r in rows], pa.string()) for i, name in enumerate(names)})
 
 
 def _iso(value: object) -> str | None:

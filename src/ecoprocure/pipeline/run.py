@@ -21,6 +21,7 @@ from ecoprocure.domain.factor_model import FactorSet
 from ecoprocure.domain.money import ExchangeRates
 from ecoprocure.errors import DataError
 from ecoprocure.pipeline import engine as engines
+from ecoprocure.pipeline.acceptance import accept, agreement_terms, recognition_rows
 from ecoprocure.pipeline.benefits import (
     amounts_by_factor,
     benefit_rows,
@@ -108,6 +109,7 @@ def prepare(
     reporting_currency: str = REPORTING_CURRENCY,
     rates_file: Path | None = None,
     rate_policy: str = "nearest",
+    accept_scheme: str | None = None,
     match_items: bool = True,
 ) -> Prepared:
     """Dedupe → units → classify → match → convert, shared by the indicators and the benefits.
@@ -135,6 +137,8 @@ def prepare(
     matched = match(classified, snap["certificates"], snap["products"])
     if not match_items:
         matched = matched.limit(0)
+    accepting = accept_scheme.strip().upper() if accept_scheme else None
+    matched = accept(matched, classified, accepting, _recognised(snapshot, accepting))
     enriched = enrich(classified, matched, snap["eligible"], factors)
     if engine == "duckdb":
         enriched = enriched.cache()  # several aggregations read it
@@ -163,6 +167,13 @@ def with_trends(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any
     return rows
 
 
+def _recognised(snapshot: Snapshot, accepting: str | None) -> ir.Table | None:
+    if accepting is None:
+        return None
+    terms = agreement_terms(pq.read_table(snapshot.path("agreements")))
+    return engines.from_arrow(recognition_rows(terms, accepting))
+
+
 def _check_dimensions(by: list[str], allowed: Iterable[str]) -> list[str]:
     by = list(dict.fromkeys(by))  # a dimension asked twice is one dimension
     allowed = list(allowed)
@@ -182,6 +193,7 @@ def run_indicators(
     rates_file: Path | None = None,
     rate_policy: str = "nearest",
     requirements: list[Requirement] | None = None,
+    accept_scheme: str | None = None,
     match_items: bool = True,
 ) -> IndicatorResult:
     """Indicators over ``item_files``. ``rate_policy`` ``nearest`` converts a purchase year the
@@ -197,6 +209,7 @@ def run_indicators(
         reporting_currency=reporting_currency,
         rates_file=rates_file,
         rate_policy=rate_policy,
+        accept_scheme=accept_scheme,
         match_items=match_items,
     )
     enriched = prepared.enriched
@@ -251,12 +264,15 @@ def run_benefits(
     engine: str = "duckdb",
     rates_file: Path | None = None,
     monte_carlo_draws: int = 0,
+    accept_scheme: str | None = None,
 ) -> BenefitResult:
     """Benefits (reductions of certified purchases) and footprints by ``by`` and impact, with the
     factors used; ``monte_carlo_draws`` > 0 adds percentiles from factors drawn from their
     distributions."""
     by = _check_dimensions(by, BENEFIT_DIMENSIONS)
-    prepared = prepare(item_files, snapshot, engine=engine, rates_file=rates_file)
+    prepared = prepare(
+        item_files, snapshot, engine=engine, rates_file=rates_file, accept_scheme=accept_scheme
+    )
     enriched = prepared.enriched
     applied = applied_factors(factor_set, factor_set.categories, period=period)
     spend_currencies = sorted({f.per for f in applied if f.per_kind == "spend"})
