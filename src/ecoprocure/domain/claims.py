@@ -149,6 +149,8 @@ class CheckResult:
             "id": self.relation.id,
             "kind": self.relation.kind,
             "verdict": self.verdict,
+            # true / false where the figures could be checked against each other, else null
+            "consistent": {"consistent": True, "contradiction": False}.get(self.verdict),
             "claims": list(self.relation.claim_ids),
             "target": self.target,
             "recomputed": span(self.recomputed),
