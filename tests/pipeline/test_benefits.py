@@ -154,3 +154,31 @@ def test_monte_carlo_percentiles_scale_with_the_amount(amount: float, scale: flo
     assert one.p05 <= one.p50 <= one.p95
     if shape != "normal":
         assert amount * 1 <= one.p05 and one.p95 <= amount * 4 * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_years_outside_the_factor_set_are_left_out_and_said(reference_db: Database, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    files, snapshot, rates = golden_workspace(reference_db, tmp_path)
+    narrow = replace(DEFAULT, info=replace(DEFAULT.info, valid_from=2023, valid_to=2025))
+    result = run_benefits(files, snapshot, narrow, by=["year"], rates_file=rates)
+    rows = {(r["year"], r["impact"], r["measure"]): r for r in result.rows}
+    assert rows[(2022, "formaldehyde", "reduction")]["central"] == 0
+    assert rows[(2022, "formaldehyde", "reduction")]["items_without_amount"] == 1
+    assert result.coverage["items_with_benefit"] == 0
+    assert result.coverage["reasons"] == [
+        {"reason": "purchase year outside the factor set's years 2023–2025", "items": 2}
+    ]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_explain_writes_each_total_as_quantity_times_factor(reference_db: Database, tmp_path: Path) -> None:
+    files, snapshot, rates = golden_workspace(reference_db, tmp_path)
+    result = run_benefits(files, snapshot, DEFAULT, by=["year"], rates_file=rates, explain=True)
+    lines = {(e["category"], e["impact"], e["measure"]): e for e in result.explain}
+    formaldehyde = lines[("office.furniture", "formaldehyde", "reduction")]
+    assert formaldehyde["amount"] == 10 and formaldehyde["central"] == pytest.approx(0.259296)
+    assert formaldehyde["formula"] == "10 piece × 0.0259296 kg/piece = 0.259296 kg"
+    assert "rows.csv line 2" in formaldehyde["trace"]
+    assert "explain" in result.to_dict()

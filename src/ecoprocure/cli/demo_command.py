@@ -122,6 +122,11 @@ def _show_benefits(result: DemoResult) -> None:
         if row["measure"] == "reduction":
             table.add_row(row["impact"], row["unit"], *(f"{row[k]:,.3g}" for k in ("low", "central", "high")))
     console.print(table)
+    told = result.benefit_summary
+    for row in told["equivalents"]:
+        console.print(f"  ≈ {row['arithmetic']}", markup=False)
+    for row in told["money"]:
+        console.print(f"  {row['arithmetic']}  ({row['source'][:60]}…)", markup=False)
     cover = benefits.coverage
     console.print(
         f"{cover['items_with_benefit']:,} of {cover['certified_items']:,} certified purchases earned a "

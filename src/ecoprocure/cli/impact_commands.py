@@ -62,6 +62,10 @@ def impact(
             "agreement (default: every certificate in the registry)."
         ),
     ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option("--explain", help="Show each total as quantity × factor = result, with its source."),
+    ] = False,
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
 ) -> None:
@@ -87,6 +91,7 @@ def impact(
         engine=engine,
         monte_carlo_draws=monte_carlo,
         accept_scheme=accept_scheme,
+        explain=explain,
     )
     told = summary(
         result.rows,
@@ -103,6 +108,12 @@ def impact(
     else:
         _table(result)
         _summary(told, table)
+        for line in result.explain:
+            console.print(
+                f"  {line['category']} · {line['impact']} ({line['measure']}): {line['formula']}",
+                markup=False,
+            )
+            console.print(f"      {line['trace']}", markup=False)
 
 
 def _ids(text: str) -> list[str]:

@@ -39,7 +39,8 @@ def generate(registry_dir: Path, out: Path, releases: int = 400, seed: int = 7) 
         certificates = [r for r in csv.DictReader(fh) if r["category"] in cpv]
     with (registry_dir / "models.csv").open(encoding="utf-8") as fh:
         models = [r for r in csv.DictReader(fh) if r["category"] in cpv]
-    today = dt.date.today()
+    # purchases of the two years up to the end of 2025: the years the default factor set covers
+    today = dt.date(2025, 12, 31)
     with out.open("w", encoding="utf-8") as fh:
         for n in range(releases):
             fh.write(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ecoprocure.demo.procurement_generator import generate as generate_procurement
 from ecoprocure.demo.registry_generator import DEMO, generate
+from ecoprocure.domain.benefit_summary import summary
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
 from ecoprocure.domain.lifecycle import Action, Status
 from ecoprocure.domain.signing import sign
@@ -33,6 +34,11 @@ from ecoprocure.store.reference_loader import load_reference
 from ecoprocure.store.statistics import programme_statistics
 from ecoprocure.store.verification import Verifier
 
+# The demo values the CO2 at China's national ETS 2024 average and SO2/NOx at the statutory
+# environmental protection tax (sources: reference/data/equivalences/*.csv).
+DEMO_CARBON_PRICE = "cn-ets-2024"
+DEMO_SHADOW_PRICES = ("cn-ept-so2", "cn-ept-nox")
+
 
 @dataclass
 class DemoResult:
@@ -52,6 +58,7 @@ class DemoResult:
     indicators: Any = None
     indicators_by_category: Any = None
     benefits: Any = None
+    benefit_summary: Any = None
 
 
 def build_demo_workspace(db: Database, conf: Settings, log: Callable[[str], Any] = print) -> DemoResult:
@@ -91,6 +98,9 @@ def _procurement(
     result.indicators = run_indicators(files, snapshot, by=["year"])
     result.indicators_by_category = run_indicators(files, snapshot, by=["category"])
     result.benefits = run_benefits(files, snapshot, find_factor_set(DEFAULT_FACTOR_SET), by=[])
+    result.benefit_summary = summary(
+        result.benefits.rows, carbon_price_id=DEMO_CARBON_PRICE, shadow_price_ids=DEMO_SHADOW_PRICES
+    )
 
 
 def _tour(db: Database, conf: Settings, result: DemoResult, today: dt.date) -> None:

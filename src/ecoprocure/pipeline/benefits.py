@@ -59,10 +59,13 @@ def unit_table(items: ir.Table, functional_units: dict[str, str | None]) -> ir.T
     )
 
 
-def benefit_rows(enriched: ir.Table, factors: ir.Table, units: ir.Table, exchange: ir.Table) -> ir.Table:
+def benefit_rows(
+    enriched: ir.Table, factors: ir.Table, units: ir.Table, exchange: ir.Table, years: tuple[int, int]
+) -> ir.Table:
     """One row per usable item and factor of its category: reductions for certified items only,
-    footprints for all. ``amount`` is NULL (with ``reason``) where the item's quantity cannot be
-    expressed in the functional unit or its value in the factor's currency."""
+    footprints for all. ``amount`` is NULL (with ``reason``) where the purchase year is outside the
+    factor set's ``years``, or the item's quantity cannot be expressed in the functional unit or
+    its value in the factor's currency."""
     usable = enriched.filter(enriched.issue.isnull() & enriched.category.notnull())
     with_units = usable.left_join(
         units, [usable.category == units.u_category, usable.unit.fill_null("") == units.u_unit]
@@ -74,9 +77,16 @@ def benefit_rows(enriched: ir.Table, factors: ir.Table, units: ir.Table, exchang
         money, [paired.per == money.x_to, paired.currency == money.x_from, paired.year == money.x_year]
     )
     by_spend = joined.per_kind == "spend"
-    amount = ibis.ifelse(by_spend, joined.value * joined.x_factor, joined.quantity * joined.per_item_unit)
+    first, last = years
+    covered = joined.year.between(first, last)
+    amount = ibis.ifelse(
+        covered,
+        ibis.ifelse(by_spend, joined.value * joined.x_factor, joined.quantity * joined.per_item_unit),
+        None,
+    )
     reason = ibis.cases(
         (amount.notnull(), ibis.null("string")),
+        (~covered.fill_null(False), f"purchase year outside the factor set's years {first}–{last}"),
         (by_spend, "no exchange rate into " + joined.per),
         else_=joined.unit_reason.fill_null("quantity missing"),
     )

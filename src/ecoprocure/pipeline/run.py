@@ -237,6 +237,7 @@ class BenefitResult:
     factors: list[dict[str, Any]]
     monte_carlo_draws: int = 0
     by_year: list[dict[str, Any]] = field(default_factory=list)  # for year-over-year tables
+    explain: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -248,6 +249,7 @@ class BenefitResult:
             "coverage": self.coverage,
             "factors": self.factors,
             "monte_carlo_draws": self.monte_carlo_draws,
+            **({"explain": self.explain} if self.explain else {}),
         }
 
 
@@ -265,6 +267,7 @@ def run_benefits(
     rates_file: Path | None = None,
     monte_carlo_draws: int = 0,
     accept_scheme: str | None = None,
+    explain: bool = False,
 ) -> BenefitResult:
     """Benefits (reductions of certified purchases) and footprints by ``by`` and impact, with the
     factors used; ``monte_carlo_draws`` > 0 adds percentiles from factors drawn from their
@@ -277,8 +280,9 @@ def run_benefits(
     applied = applied_factors(factor_set, factor_set.categories, period=period)
     spend_currencies = sorted({f.per for f in applied if f.per_kind == "spend"})
     exchange = engines.from_arrow(_exchange_table(prepared.rates, spend_currencies))
+    years = (factor_set.info.valid_from, factor_set.info.valid_to)
     rows = benefit_rows(
-        enriched, factor_table(applied), unit_table(enriched, factor_set.categories), exchange
+        enriched, factor_table(applied), unit_table(enriched, factor_set.categories), exchange, years
     )
     if engine == "duckdb":
         rows = rows.cache()
@@ -295,6 +299,7 @@ def run_benefits(
         factors=[_factor_record(f) for f in applied],
         monte_carlo_draws=monte_carlo_draws,
         by_year=result_rows if by == ["year"] else _records(totals(rows, ["year"])),
+        explain=_explain(_records(amounts_by_factor(rows, [])), applied) if explain else [],
     )
 
 
@@ -345,6 +350,32 @@ def _benefit_coverage(rows: Any, enriched: Any) -> dict[str, Any]:
     cover["certified_items_without_factor"] = cover["certified_items"] - cover["certified_items_with_factor"]
     cover["reasons"] = _records(parts["reasons"])
     return cover
+
+
+def _explain(amounts: list[dict[str, Any]], applied: list[AppliedFactor]) -> list[dict[str, Any]]:
+    """Each total as its formula: the quantity a factor multiplies × the factor = the result."""
+    by_key = {(f.category, f.impact, f.measure): f for f in applied}
+    lines = []
+    for row in sorted(amounts, key=lambda r: (r["measure"], r["category"], r["impact"])):
+        factor = by_key[(row["category"], row["impact"], row["measure"])]
+        per = factor.per if factor.per_kind == "functional_unit" else f"{factor.per} spent"
+        central = row["amount"] * factor.central
+        lines.append(
+            {
+                "category": row["category"],
+                "impact": row["impact"],
+                "measure": row["measure"],
+                "amount": row["amount"],
+                "per": per,
+                "factor_central": factor.central,
+                "unit": factor.unit,
+                "central": central,
+                "formula": f"{row['amount']:,.6g} {per} × {factor.central:.6g} {factor.unit}/{factor.per} "
+                f"= {central:,.6g} {factor.unit}",
+                "trace": factor.trace,
+            }
+        )
+    return lines
 
 
 def _factor_record(factor: AppliedFactor) -> dict[str, Any]:
