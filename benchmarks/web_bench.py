@@ -1,9 +1,9 @@
 """Public verification over HTTP, beside the same server's trivial ``/healthz`` in the same run.
 
-    python benchmarks/web_bench.py                      # the demo registry (3,000 models), 10 s per case
-    python benchmarks/web_bench.py --home DIR           # an existing ECOPROCURE_HOME (e.g. the national
-                                                        # registry of registry_bench.py: benchmarks/out/work/home)
-    python benchmarks/web_bench.py --duration 60 --workers 2 --connections 64
+    python benchmarks/web_bench.py              # the demo registry (3,000 models), 10 s per case
+    python benchmarks/web_bench.py --home DIR   # an existing ECOPROCURE_HOME, e.g. the national registry
+                                                # of registry_bench.py (benchmarks/out/work/home)
+    python benchmarks/web_bench.py --home DIR --duration 60 --as-of 2021-12-31
 
 It starts ``ecoprocure serve`` in a child process on a free loopback port (the rate limit raised so
 it is counted but never refuses), then drives it with a closed-loop load generator written here:
@@ -11,8 +11,9 @@ asyncio (uvloop when installed) over raw keep-alive HTTP/1.1 connections, each s
 request when the previous answer has arrived. Cases, each for ``--duration`` seconds after a
 warm-up: ``/healthz`` (the reference), verification by certificate number (10 % unknown numbers),
 by brand + model, and catalogue search (fewer connections: a search costs milliseconds of
-database work, so 32 closed loops measure queueing, not the search). Every answer's status is checked; anything but 200 is an
-error. Traffic goes to 127.0.0.1 only, and every loop ends by itself.
+database work, so 32 closed loops would measure queueing, not the search). Every answer's status
+is checked; anything but 200 is an error. Traffic goes to 127.0.0.1 only, and every loop ends by
+itself.
 
 Results go to stdout and ``benchmarks/out/web.json``; docs/benchmarks.md records them.
 """
@@ -51,7 +52,10 @@ def demo_home(folder: Path) -> Path:
     if not (folder / "ecoprocure.db").exists():
         env = {**_clean_env(), "ECOPROCURE_HOME": str(folder)}
         subprocess.run(
-            [sys.executable, "-m", "ecoprocure.cli.main", "demo"], env=env, check=True, stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "ecoprocure.cli.main", "demo"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     return folder
 
@@ -60,8 +64,9 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ECOPROCURE_")}
 
 
-def questions(home: Path, n: int = 2000, seed: int = 7) -> dict[str, list[str]]:
-    """Request paths per case, from the registry itself (the same random sample every run)."""
+def questions(home: Path, n: int = 2000, seed: int = 7, as_of: str | None = None) -> dict[str, list[str]]:
+    """Request paths per case, from the registry itself (the same random sample every run);
+    ``as_of`` asks verification for that day (a registry generated years ago is expired today)."""
     raw = sqlite3.connect(f"file:{home / 'ecoprocure.db'}?mode=ro", uri=True)
     rng = random.Random(seed)
     (models,) = raw.execute("SELECT max(id) FROM product_model").fetchone()
@@ -70,7 +75,9 @@ def questions(home: Path, n: int = 2000, seed: int = 7) -> dict[str, list[str]]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        pairs += raw.execute(f"SELECT brand, model FROM product_model WHERE id IN ({marks})", chunk).fetchall()
+        pairs += raw.execute(
+            f"SELECT brand, model FROM product_model WHERE id IN ({marks})", chunk
+        ).fetchall()
     numbers = [r[0] for r in raw.execute("SELECT number FROM certificate")]
     brands = sorted({b for b, _ in pairs})
     raw.close()
@@ -84,6 +91,9 @@ def questions(home: Path, n: int = 2000, seed: int = 7) -> dict[str, list[str]]:
     words = [b.split()[0] for b in brands[:50]] + ["家具", "计算机", "涂料", "办公", "paper", "furniture"]
     search = ["/api/v1/catalogue/search?" + urllib.parse.urlencode({"q": w}) for w in words]
     rng.shuffle(by_model)
+    if as_of:
+        by_number = [f"{path}&date={as_of}" for path in by_number]
+        by_model = [f"{path}&date={as_of}" for path in by_model]
     return {
         "healthz": ["/healthz"],
         "verify_by_number": by_number,
@@ -154,7 +164,9 @@ async def _connection(
         writer.close()
 
 
-async def _drive(port: int, paths: list[str], connections: int, warmup: float, duration: float) -> dict[str, Any]:
+async def _drive(
+    port: int, paths: list[str], connections: int, warmup: float, duration: float
+) -> dict[str, Any]:
     out: dict[str, Any] = {"latencies": [], "errors": 0, "failures": []}
     begin = time.perf_counter()
     measure_from, until = begin + warmup, begin + warmup + duration
@@ -192,25 +204,35 @@ def run_case(port: int, paths: list[str], connections: int, warmup: float, durat
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--home", type=Path, help="an ECOPROCURE_HOME with an SQLite registry (default: demo)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--home", type=Path, help="an ECOPROCURE_HOME with an SQLite registry (default: demo)"
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured per case")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
     parser.add_argument("--connections", type=int, default=32, help="concurrent keep-alive connections")
     parser.add_argument("--search-connections", type=int, default=4, help="connections for the search case")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--as-of", help="verify for this day (YYYY-MM-DD) instead of today")
     parser.add_argument("--cases", default="healthz,verify_by_number,verify_by_brand_model,catalogue_search")
     args = parser.parse_args()
     home = args.home or demo_home(OUT / "web-demo")
-    asked = questions(home)
+    asked = questions(home, as_of=args.as_of)
     server = Server(home, args.workers)
     results: dict[str, Any] = {
         "date": dt.date.today().isoformat(),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
         "home": str(home),
         "workers": args.workers,
         "connections": args.connections,
         "duration_s": args.duration,
+        "as_of": args.as_of,
         "cases": {},
     }
     with sqlite3.connect(f"file:{home / 'ecoprocure.db'}?mode=ro", uri=True) as raw:
