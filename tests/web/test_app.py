@@ -73,6 +73,15 @@ def test_health(api: httpx.Client) -> None:
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
+def test_head_answers_like_get_without_a_body(api: httpx.Client) -> None:
+    assert api.head("/healthz").status_code == 200
+    got = api.get("/api/v1/schemes/CEL")
+    head = api.head("/api/v1/schemes/CEL")
+    assert (head.status_code, head.content, head.headers["etag"]) == (200, b"", got.headers["etag"])
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert api.head("/api/v1/schemes/NOPE").status_code == 404
+
+
 def test_unknown_path_and_wrong_method(api: httpx.Client) -> None:
     assert error(api.get("/api/v1/nothing-here"), 404)["code"] == "not_found"
     refused = api.post("/api/v1/verify", params={"certificate": "X"})

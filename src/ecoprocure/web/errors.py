@@ -220,8 +220,9 @@ SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy"
 
 
 class GuardMiddleware:
-    """Pure ASGI: adds security headers to every response and answers the error body for any
-    exception nothing else handled (logged with a reference; no stack trace reaches the client)."""
+    """Pure ASGI: adds security headers to every response, answers HEAD like GET without the body,
+    and answers the error body for any exception nothing else handled (logged with a reference;
+    no stack trace reaches the client)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -231,18 +232,23 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         started = False
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
-        async def send_with_headers(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive, guarded_send)
         except Exception as exc:
             if started:  # too late for an error body: let the server close the connection
                 raise
             response = _unexpected(Request(scope), exc)
-            await response(scope, receive, send_with_headers)
+            await response(scope, receive, guarded_send)
