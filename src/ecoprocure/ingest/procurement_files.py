@@ -32,7 +32,7 @@ from ecoprocure.ingest.procurement_template import (
     template_shape,
     write_template_release_lines,
 )
-from ecoprocure.pipeline.engine import connect, read_releases
+from ecoprocure.pipeline.engine import INGEST_MEMORY_LIMIT, connect, read_releases
 from ecoprocure.pipeline.normalise import ISSUE_FIELDS, normalise
 
 
@@ -120,7 +120,13 @@ def _normalise_other(path: Path, kind: str | None, digest: str, part: Path, repo
     report.shape, report.releases = shape.shape, shape.releases
     report.problems = [asdict(p) for p in shape.problems]
     if report.releases:
-        _normalise_to(connect(), part.with_name("releases.jsonl"), path.name, part, report)
+        _normalise_to(
+            connect(memory_limit=INGEST_MEMORY_LIMIT),
+            part.with_name("releases.jsonl"),
+            path.name,
+            part,
+            report,
+        )
 
 
 def _releases_in(path: Path, digest: FileDigest) -> int:
@@ -143,7 +149,7 @@ def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> Ing
     folder = items_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     kind = template_shape(path)
-    con = connect() if kind is None and _is_plain_json_lines(path) else None
+    con = connect(memory_limit=INGEST_MEMORY_LIMIT) if kind is None and _is_plain_json_lines(path) else None
 
     def stop_if_seen(digest: str) -> None:
         if con is not None and _previous(folder, digest) is not None:
