@@ -6,16 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner, Result
-
-from ecoprocure.cli.main import app
 from ecoprocure.domain.claims_file import SEEDS_FILE
-
-runner = CliRunner()
-
-
-def run(*args: str) -> Result:
-    return runner.invoke(app, list(args))
+from tests.cli.runner import one_line_error, run
 
 
 def checks(*args: str) -> dict[str, Any]:
@@ -23,14 +15,6 @@ def checks(*args: str) -> dict[str, Any]:
     assert result.exit_code == 0, (result.stdout, result.stderr)
     data = json.loads(result.stdout)
     return {c["id"]: c for c in data["checks"]} | {"_summary": data["summary"]}
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code != 0, result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def test_the_seeds_run_flags_the_market_value_of_the_co2() -> None:

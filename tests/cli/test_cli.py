@@ -9,20 +9,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner, Result
 
-from ecoprocure.cli.main import app
 from ecoprocure.settings import load_settings
 from ecoprocure.store.db import Database
 from ecoprocure.store.reference_loader import load_reference
+from tests.cli.runner import one_line_error, run, run_json
 from tests.conftest import POSTGRES_URL, database_url
 from tests.store import registry_builders as rb
-
-runner = CliRunner()
 
 
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -53,24 +49,6 @@ def registry_home(cli_home: Path, tmp_path: Path) -> Path:
     finally:
         db.close()
     return cli_home
-
-
-def run(*args: str) -> Result:
-    return runner.invoke(app, list(args))
-
-
-def run_json(*args: str) -> Any:
-    result = run(*args)
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return json.loads(result.stdout)  # the whole of stdout is one JSON document
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code != 0
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 # --- contract tests: the installed entry point in a fresh process ---------------------------------

@@ -4,36 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import shutil
 from pathlib import Path
-from typing import Any
 
-from typer.testing import CliRunner, Result
-
-from ecoprocure.cli.main import app
 from ecoprocure.domain.factors import COLUMNS, DEFAULT_FACTOR_SET, SHIPPED_DIR
+from tests.cli.runner import one_line_error, run, run_json
 from tests.domain.test_factors import with_cell, write_set
-
-runner = CliRunner()
-
-
-def run(*args: str) -> Result:
-    return runner.invoke(app, list(args))
-
-
-def run_json(*args: str) -> Any:
-    result = run(*args)
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return json.loads(result.stdout)
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code != 0, result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def test_list_shows_the_shipped_set_and_the_users(home: Path) -> None:

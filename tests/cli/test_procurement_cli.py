@@ -21,11 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from ecoprocure.cli.main import app
+from tests.cli.runner import one_line_error, run, run_json
 
-runner = CliRunner()
 DIMENSIONS = "year, buyer, level, region, category"
 COLUMNS = [
     "year",
@@ -43,24 +41,6 @@ COLUMNS = [
     "green_share_change",  # with year among the dimensions: the trend against the previous year
     "green_spend_growth",
 ]
-
-
-def run(*args: str) -> Result:
-    return runner.invoke(app, list(args))
-
-
-def run_json(*args: str) -> Any:
-    result = run(*args)
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return json.loads(result.stdout)
-
-
-def one_line_error(result: Result) -> str:
-    assert result.exit_code != 0, result.stdout
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def _item(item_id: str, cpv: str, qty: float, price: float, **attributes: str) -> dict:

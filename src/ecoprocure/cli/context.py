@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,6 +18,16 @@ from ecoprocure.store.db import Database
 
 console = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+# An option shared by the commands that decide what counts as green (indicators, impact). Typer
+# reads the Annotated metadata at run time: kept a real alias, not a string annotation.
+AcceptScheme = Annotated[
+    str | None,
+    typer.Option(
+        help="Count only certificates of this scheme or recognised by it through a mutual-recognition "
+        "agreement (default: every certificate in the registry)."
+    ),
+]
 
 
 def settings() -> Settings:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ecoprocure.cli.context import console, database, fail, handles_errors, print_json, settings
+from ecoprocure.cli.context import AcceptScheme, console, database, fail, handles_errors, print_json, settings
 from ecoprocure.domain.benefit_summary import DEFAULT_EQUIVALENCES, compare_years, summary
 from ecoprocure.domain.benefits import PERIODS
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
@@ -55,13 +55,7 @@ def impact(
     compare: Annotated[
         str | None, typer.Option(help="Two years, YEAR_A,YEAR_B: the year-over-year table of reductions.")
     ] = None,
-    accept_scheme: Annotated[
-        str | None,
-        typer.Option(
-            help="Count only certificates of this scheme or recognised by it through a mutual-recognition "
-            "agreement (default: every certificate in the registry)."
-        ),
-    ] = None,
+    accept_scheme: AcceptScheme = None,
     explain: Annotated[
         bool,
         typer.Option("--explain", help="Show each total as quantity × factor = result, with its source."),

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ecoprocure.cli.context import console, database, fail, handles_errors, print_json, settings
+from ecoprocure.cli.context import AcceptScheme, console, database, fail, handles_errors, print_json, settings
 from ecoprocure.ingest.procurement_files import IngestReport, ingest_procurement_file, items_dir
 from ecoprocure.pipeline.compliance import DEFAULT_LIST, load_list
 from ecoprocure.pipeline.conversion import RATE_POLICIES
@@ -83,13 +83,7 @@ def indicators(
     by: Annotated[
         str, typer.Option("--by", help="Comma list of year, buyer, level, region, category.")
     ] = "year",
-    accept_scheme: Annotated[
-        str | None,
-        typer.Option(
-            help="Count only certificates of this scheme or recognised by it through a mutual-recognition "
-            "agreement (default: every certificate in the registry)."
-        ),
-    ] = None,
+    accept_scheme: AcceptScheme = None,
     output: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
     engine: Annotated[str, typer.Option(help=f"One of {', '.join(ENGINES)}.")] = "duckdb",
     currency: Annotated[str, typer.Option(help="Reporting currency.")] = REPORTING_CURRENCY,
