@@ -335,11 +335,13 @@ def _add_monte_carlo(
     for row in amounts:
         key = (row["category"], row["impact"], row["measure"])
         groups.setdefault(_dimension_key(row, by), {})[key] = row["amount"]
-    for group, group_amounts in groups.items():
-        drawn = monte_carlo(group_amounts, applied, draws=draws)
-        for row in rows:
-            if _dimension_key(row, by) == group and (found := drawn.get(f"{row['impact']}:{row['measure']}")):
-                row.update(mc_p05=found.p05, mc_p50=found.p50, mc_p95=found.p95, mc_mean=found.mean)
+    drawn = {
+        group: monte_carlo(group_amounts, applied, draws=draws) for group, group_amounts in groups.items()
+    }
+    for row in rows:
+        found = drawn.get(_dimension_key(row, by), {}).get(f"{row['impact']}:{row['measure']}")
+        if found is not None:
+            row.update(mc_p05=found.p05, mc_p50=found.p50, mc_p95=found.p95, mc_mean=found.mean)
 
 
 def _benefit_coverage(rows: Any, enriched: Any) -> dict[str, Any]:
