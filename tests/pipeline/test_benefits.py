@@ -182,3 +182,15 @@ def test_explain_writes_each_total_as_quantity_times_factor(reference_db: Databa
     assert formaldehyde["formula"] == "10 piece × 0.0259296 kg/piece = 0.259296 kg"
     assert "rows.csv line 2" in formaldehyde["trace"]
     assert "explain" in result.to_dict()
+
+
+def test_one_factor_per_impact_the_most_physical_basis_wins() -> None:
+    # copy paper has a CO2e footprint per tonne (DESNZ) and per US dollar (USEEIO): never both
+    footprints = [
+        f for f in applied_factors(DEFAULT, ["paper.copy"]) if (f.impact, f.measure) == ("co2e", "footprint")
+    ]
+    assert len(footprints) == 1
+    assert (footprints[0].per_kind, footprints[0].per) == ("functional_unit", "t")
+    assert "preferred to 1 other row(s)" in footprints[0].trace
+    keys = [(f.category, f.impact, f.measure) for f in applied_factors(DEFAULT, DEFAULT.categories)]
+    assert len(keys) == len(set(keys))

@@ -82,12 +82,16 @@ def applied_factors(
     factor_set: FactorSet, categories: Iterable[str], *, period: Period = "lifetime"
 ) -> list[AppliedFactor]:
     """Every factor that applies to each of ``categories``: the category's own rows, else its
-    nearest ancestor's (``ict.computer.tablet`` → ``ict.computer``), one per impact and measure."""
+    nearest ancestor's (``ict.computer.tablet`` → ``ict.computer``), one per impact and measure.
+
+    Where a set gives several rows for one category, impact and measure (copy paper's CO2e per
+    tonne and per US dollar), the most physical basis is used — baseline vs labelled, then per
+    functional unit, then per spend — so a purchase is never counted twice; the trace says so."""
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
     applied = []
     for category in sorted(set(categories)):
-        for row in factor_set.rows_for(category, inherit=True):
+        for row, others in _one_per_impact(factor_set.rows_for(category, inherit=True)):
             (low, central, high), note = _period_values(row, factor_set, period)
             values = factor_set.values(row)
             applied.append(
@@ -106,10 +110,25 @@ def applied_factors(
                     from_category=row.category,
                     row_line=row.line,
                     sources=row.source_ids,
-                    period_note=note,
+                    period_note=note
+                    + (f"; preferred to {others} other row(s) of this impact" if others else ""),
                 )
             )
     return applied
+
+
+_BASIS_ORDER = {"baseline_vs_labelled": 0, "per_functional_unit": 1, "per_spend": 2}
+
+
+def _one_per_impact(rows: Iterable[FactorRow]) -> list[tuple[FactorRow, int]]:
+    """The preferred row per (impact, measure), with how many others it was chosen over."""
+    groups: dict[tuple[str, str], list[FactorRow]] = {}
+    for row in rows:
+        groups.setdefault((row.impact, row.measure), []).append(row)
+    return [
+        (min(group, key=lambda r: (_BASIS_ORDER[r.basis], r.line)), len(group) - 1)
+        for group in groups.values()
+    ]
 
 
 @dataclass(frozen=True)
