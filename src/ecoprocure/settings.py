@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ecoprocure.errors import ConfigurationError
@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         description="Requests each client address may make to the public verification API, in the "
         "`limits` notation ('120/minute', '10/second;1000/hour'); 'off' disables the limit.",
     )
+    auth_failure_rate_limit: str = Field(
+        default="10/minute;50/hour",
+        description="Failed authentications (missing, wrong or revoked API token) each client address "
+        "may make before it gets 429 for a while, in the `limits` notation; 'off' disables the limit.",
+    )
     rate_limit_storage: str = Field(
         default="memory://",
         description="Where rate-limit counters live: memory:// (one process) or a `limits` storage URL "
@@ -68,9 +73,9 @@ class Settings(BaseSettings):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
 
-    @field_validator("verify_rate_limit")
+    @field_validator("verify_rate_limit", "auth_failure_rate_limit")
     @classmethod
-    def _rate_limit(cls, value: str) -> str:
+    def _rate_limit(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip()
         if value.lower() in ("", "off"):
             return "off"
@@ -80,7 +85,7 @@ class Settings(BaseSettings):
             parse_many(value)
         except ValueError as exc:
             raise ValueError(
-                f"verify_rate_limit {value!r} is not a rate: write e.g. 120/minute or 10/second;1000/hour"
+                f"{info.field_name} {value!r} is not a rate: write e.g. 120/minute or 10/second;1000/hour"
             ) from exc
         return value
 

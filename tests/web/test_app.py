@@ -32,6 +32,8 @@ CONTRACT_PATHS = {
     "/api/v1/certificates/{number}",
     "/api/v1/certificates/{number}/products",
     "/api/v1/certificates/{number}/history",
+    "/api/v1/certificates/{number}/actions",
+    "/api/v1/auth/whoami",
     "/api/v1/statistics",
     "/api/v1/procurement/indicators",
     "/api/v1/procurement/benefits",

@@ -23,6 +23,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from ecoprocure.domain.accounts import Role
+from ecoprocure.settings import Settings
+from ecoprocure.store.accounts import create_token, create_user
+from ecoprocure.store.db import Database
 from tests.store import registry_builders as rb
 from tests.web.conftest import Demo, Server
 from tests.web.test_app import CONTRACT_PATHS
@@ -49,13 +53,18 @@ def _schema(server: Server) -> Any:
     return schemathesis.openapi.from_url(f"{server.url}/openapi.json")
 
 
-def fuzz(schema: Any, path: str, mode: GenerationMode) -> None:
-    operation = schema[path]["GET"]
+# Operations that write, and the ones that need an API token (fuzzed with a certification officer's).
+WRITES = {"/api/v1/certificates/{number}/actions"}
+AUTHENTICATED = WRITES | {"/api/v1/auth/whoami"}
+
+
+def fuzz(schema: Any, path: str, mode: GenerationMode, headers: dict[str, str] | None = None) -> None:
+    operation = schema[path]["POST" if path in WRITES else "GET"]
 
     @FUZZ
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case: schemathesis.Case) -> None:
-        case.call_and_validate(checks=CHECKS)
+        case.call_and_validate(checks=CHECKS, headers=headers)
 
     check()
 
@@ -63,6 +72,19 @@ def fuzz(schema: Any, path: str, mode: GenerationMode) -> None:
 @pytest.fixture(scope="module")
 def registry_schema(registry_server: Server) -> Any:
     return _schema(registry_server)
+
+
+@pytest.fixture(scope="module")
+def officer_headers(registry_home: Settings) -> dict[str, str]:
+    """A certification officer's token in the fuzzed server's database."""
+    db = Database.from_settings(registry_home)
+    try:
+        with db.transaction() as session:
+            create_user(session, "fuzzer", Role.CERTIFICATION_OFFICER, password=None, actor="test")
+            token = create_token(session, "fuzzer", "schemathesis", actor="test")
+    finally:
+        db.close()
+    return {"Authorization": f"Bearer {token.secret}"}
 
 
 @pytest.mark.parametrize(
@@ -75,8 +97,15 @@ def registry_schema(registry_server: Server) -> Any:
     ],
     ids=str,
 )
-def test_registry_api_has_no_server_error(registry_schema: Any, path: str, mode: GenerationMode) -> None:
-    fuzz(registry_schema, path, mode)
+def test_registry_api_has_no_server_error(
+    registry_schema: Any, officer_headers: dict[str, str], path: str, mode: GenerationMode
+) -> None:
+    fuzz(registry_schema, path, mode, officer_headers if path in AUTHENTICATED else None)
+
+
+@pytest.mark.parametrize("path", sorted(AUTHENTICATED))
+def test_operations_refuse_anonymous_callers_as_documented(registry_schema: Any, path: str) -> None:
+    fuzz(registry_schema, path, GenerationMode.POSITIVE)
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=lambda m: m.value)

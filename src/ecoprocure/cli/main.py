@@ -13,6 +13,7 @@ from ecoprocure.cli import (
     procurement_commands,
     registry_commands,
     serve_command,
+    user_commands,
     verify_command,
 )
 
@@ -40,6 +41,7 @@ app.add_typer(certificate_commands.criterion_app, name="criterion")
 app.add_typer(certificate_commands.keys_app, name="keys")
 app.add_typer(factor_commands.factors_app, name="factors")
 app.add_typer(claims_commands.claims_app, name="claims")
+app.add_typer(user_commands.user_app, name="user")
 
 if __name__ == "__main__":
     app()

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "certificates", "description": "Certificates, their products and history."},
             {"name": "statistics", "description": "Programme statistics."},
             {"name": "procurement", "description": "Green share and environmental benefits."},
+            {"name": "accounts", "description": "The caller behind an API token."},
             {"name": "health", "description": "Liveness."},
         ],
     )

@@ -51,6 +51,16 @@ class RateLimit:
                 return max(1, math.ceil(stats.reset_time - time.time()))
         return None
 
+    def blocked(self, key: str) -> int | None:
+        """Without counting: None when ``key`` is under every limit, else seconds to wait."""
+        if self.limiter is None:
+            return None
+        for item in self.items:
+            if not self.limiter.test(item, self.scope, key):
+                stats = self.limiter.get_window_stats(item, self.scope, key)
+                return max(1, math.ceil(stats.reset_time - time.time()))
+        return None
+
     def check(self, request: Request) -> None:
         """Raise the 429 error when the client at ``request`` is over the limit."""
         client = request.client.host if request.client else "unknown"

@@ -25,6 +25,7 @@ class Services:
     db: Database
     verifiers: VerifierPool
     verify_limit: RateLimit
+    auth_failures: RateLimit
     analyses: AnalysisCache = field(default_factory=AnalysisCache)
 
     @classmethod
@@ -36,6 +37,9 @@ class Services:
             db=db,
             verifiers=VerifierPool(db, settings.resolved_keys_dir),
             verify_limit=verify_limit,
+            auth_failures=RateLimit(
+                settings.auth_failure_rate_limit, settings.rate_limit_storage, scope="auth-failure"
+            ),
         )
 
     def close(self) -> None:

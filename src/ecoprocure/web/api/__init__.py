@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ecoprocure.web.api import (
+    accounts,
     catalogue,
+    certificate_actions,
     certificates,
     health,
     procurement,
@@ -22,6 +24,8 @@ def routers() -> list[APIRouter]:
         catalogue.router,
         reference.router,
         certificates.router,
+        certificate_actions.router,
         statistics.router,
         procurement.router,
+        accounts.router,
     ]
