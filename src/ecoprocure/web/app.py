@@ -28,6 +28,10 @@ programme statistics, and the green share and environmental benefits of the inge
 Every error has one body: `{"error": {"code", "message", "field", "status", "details"}}`.
 Lists are paged with `limit` and `offset` and carry `total` and `links`. Read-only resources
 carry an `ETag` (send it back in `If-None-Match` for a 304) and `Cache-Control`.
+
+Reading is public. Lifecycle actions need an API token (`Authorization: Bearer eco_…`, issued by
+`ecoprocure user token create`) of a certification officer or admin: 401 without a valid token,
+403 for another role; every write is audited with its actor.
 """
 
 

@@ -1,7 +1,7 @@
 """Certificates, read-only: the list, one certificate, its product models and its history.
 
-Lifecycle actions (suspend, revoke …) arrive with accounts and roles; the history shown here is
-the public part of the audit log (who acted stays for authenticated users).
+Lifecycle actions (suspend, revoke …) are in ``certificate_actions`` (API token, officer role); the
+history shown here is the public part of the audit log (who acted is not public).
 """
 
 from __future__ import annotations
