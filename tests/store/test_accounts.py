@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +18,8 @@ from ecoprocure.domain.accounts import (
     new_token,
     token_id_of,
 )
+from ecoprocure.domain.lifecycle import Action
+from ecoprocure.errors import LifecycleError
 from ecoprocure.store.accounts import (
     audit_entries,
     authenticate_token,
@@ -24,7 +28,9 @@ from ecoprocure.store.accounts import (
     get_user,
     revoke_token,
 )
+from ecoprocure.store.certificates import get_certificate, perform_action
 from ecoprocure.store.db import Database
+from tests.store import registry_builders as rb
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -112,3 +118,24 @@ def test_token_ids_come_only_from_well_formed_tokens(text_: str) -> None:
 def test_passwords_under_twelve_characters_are_refused(password: str) -> None:
     with pytest.raises(WeakPassword, match="too short"):
         check_password(password, "someone")
+
+
+def test_a_lifecycle_action_writes_its_audit_row_or_nothing(reference_db: Database, tmp_path: Path) -> None:
+    rb.build_catalogue(reference_db, tmp_path)
+    with reference_db.transaction() as session:
+        done = perform_action(
+            session, rb.PAINT, Action.SUSPEND, actor="olga", reason="VOC test failed", details={"token": "t1"}
+        )
+        assert (done.from_status, done.certificate.status) == ("valid", "suspended")
+    with pytest.raises(LifecycleError), reference_db.transaction() as session:
+        perform_action(session, rb.PAINT, Action.REVOKE, actor="olga")  # no reason: refused
+    with reference_db.sessions() as session:
+        [entry] = [e for e in audit_entries(session) if e.target.startswith("certificate:")]
+        assert (entry.actor, entry.action, entry.target) == (
+            "olga",
+            "certificate.suspend",
+            f"certificate:{rb.PAINT}",
+        )
+        assert entry.details is not None
+        assert entry.details["token"] == "t1" and entry.details["reason"] == "VOC test failed"
+        assert get_certificate(session, rb.PAINT).status == "suspended"

@@ -12,7 +12,7 @@ from ecoprocure.cli.context import console, database, fail, handles_errors, prin
 from ecoprocure.domain.lifecycle import Action
 from ecoprocure.domain.signing import sign
 from ecoprocure.reports.certificate_qr import write_qr
-from ecoprocure.store.certificates import apply_action, certificate_payload, history, withdraw_criterion
+from ecoprocure.store.certificates import certificate_payload, history, perform_action, withdraw_criterion
 from ecoprocure.store.keys import generate_key, load_private_key
 
 certificate_app = typer.Typer(
@@ -38,7 +38,7 @@ def _act(
     number: str, action: Action, actor: str, reason: str | None, on: str | None, new_expiry: str | None = None
 ) -> None:
     with database() as db, db.transaction() as session:
-        cert = apply_action(
+        cert = perform_action(
             session,
             number,
             action,
@@ -46,7 +46,7 @@ def _act(
             reason=reason,
             effective_on=_day(on),
             new_expires_on=_day(new_expiry) if new_expiry else None,
-        )
+        ).certificate
         console.print(f"{cert.number}: {action.value} → {cert.status} (expires {cert.expires_on or 'never'})")
 
 

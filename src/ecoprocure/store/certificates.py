@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +25,16 @@ from ecoprocure.domain.lifecycle import (
 from ecoprocure.domain.signing import CertificatePayload
 from ecoprocure.domain.text import certificate_key, clean_text
 from ecoprocure.errors import LifecycleError, NotFound
-from ecoprocure.store.models import Category, Certificate, CertificateEvent, Criterion, Licensee, Scheme
+from ecoprocure.store.accounts import record
+from ecoprocure.store.models import (
+    AuditEntry,
+    Category,
+    Certificate,
+    CertificateEvent,
+    Criterion,
+    Licensee,
+    Scheme,
+)
 
 
 def criterion_terms(criterion: Criterion) -> CriterionTerms:
@@ -160,6 +171,48 @@ def apply_action(
     cert.expires_on = transition.expires_on
     _record(session, cert, transition, actor, reason, details)
     return cert
+
+
+@dataclass(frozen=True)
+class ActionDone:
+    certificate: Certificate
+    from_status: str
+    audit: AuditEntry
+
+
+def perform_action(
+    session: Session,
+    number: str,
+    action: Action,
+    *,
+    actor: str,
+    reason: str | None = None,
+    effective_on: dt.date | None = None,
+    new_expires_on: dt.date | None = None,
+    details: dict[str, Any] | None = None,
+) -> ActionDone:
+    """:func:`apply_action` plus its row in the audit log, in the same transaction: what the CLI's
+    ``certificate suspend|…`` commands and the API's lifecycle route both call."""
+    before = get_certificate(session, number).status
+    day = effective_on or dt.date.today()
+    cert = apply_action(
+        session, number, action, actor=actor, reason=reason, effective_on=day, new_expires_on=new_expires_on
+    )
+    entry = record(
+        session,
+        actor=actor,
+        action=f"certificate.{action.value}",
+        target=f"certificate:{cert.number}",
+        details={
+            "from_status": before,
+            "to_status": cert.status,
+            "effective_on": day.isoformat(),
+            "reason": reason,
+            "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
+            **(details or {}),
+        },
+    )
+    return ActionDone(cert, before, entry)
 
 
 def withdraw_criterion(

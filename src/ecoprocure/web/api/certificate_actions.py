@@ -1,9 +1,9 @@
 """Lifecycle actions over the API: ``POST /api/v1/certificates/{number}/actions``.
 
-For certification officers and admins (API token). The route calls ``store.certificates.apply_action``
-— the function behind ``ecoprocure certificate suspend|reinstate|revoke|expire|renew`` — and
-appends the audit entry with the caller as actor in the same transaction: the change and its
-record commit together, and a refused request writes nothing.
+For certification officers and admins (API token). The route calls
+``store.certificates.perform_action`` — the function behind ``ecoprocure certificate
+suspend|reinstate|revoke|expire|renew`` — with the caller as actor: the change, its certificate
+event and its audit entry commit together, and a refused request writes nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ecoprocure.domain.accounts import Role
 from ecoprocure.domain.lifecycle import Action
 from ecoprocure.errors import LifecycleError
-from ecoprocure.store.accounts import Principal, record
-from ecoprocure.store.certificates import apply_action, get_certificate
+from ecoprocure.store.accounts import Principal
+from ecoprocure.store.certificates import perform_action
 from ecoprocure.web.api.certificates import Number
 from ecoprocure.web.auth import AUTH_RESPONSES, require_role
 from ecoprocure.web.errors import ERROR_RESPONSES, ApiError, ErrorBody
@@ -79,43 +79,28 @@ def certificate_action(
         raise ApiError(
             422, "validation_error", "expires_on is required to renew", field="expires_on", location="body"
         )
-    action = Action(body.action)
-    day = body.effective_on or dt.date.today()
     try:
         with services.db.transaction() as session:
-            before = get_certificate(session, number).status
-            cert = apply_action(
+            done = perform_action(
                 session,
                 number,
-                action,
+                Action(body.action),
                 actor=officer.username,
                 reason=body.reason,
-                effective_on=day,
+                effective_on=body.effective_on,
                 new_expires_on=body.expires_on,
+                details={"token": officer.token_id},
             )
-            entry = record(
-                session,
-                actor=officer.username,
-                action=f"certificate.{action.value}",
-                target=f"certificate:{cert.number}",
-                details={
-                    "from_status": before,
-                    "to_status": cert.status,
-                    "effective_on": day.isoformat(),
-                    "reason": body.reason,
-                    "expires_on": cert.expires_on.isoformat() if cert.expires_on else None,
-                    "token": officer.token_id,
-                },
-            )
+            cert = done.certificate
             answer = {
                 "certificate": cert.number,
-                "action": action.value,
-                "from_status": before,
+                "action": body.action,
+                "from_status": done.from_status,
                 "to_status": cert.status,
-                "effective_on": day,
+                "effective_on": cert.status_since,
                 "expires_on": cert.expires_on,
                 "actor": officer.username,
-                "recorded_at": entry.recorded_at,
+                "recorded_at": done.audit.recorded_at,
             }
     except LifecycleError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
