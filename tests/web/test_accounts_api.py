@@ -259,6 +259,41 @@ def test_renew_sets_the_new_expiry(site: Site, api: httpx.Client) -> None:
     assert api.get(f"/api/v1/certificates/{rb.SCHOOL_FURNITURE}").json()["certificate"]["expires_on"] == later
 
 
+def test_admins_read_the_audit_log(site: Site, api: httpx.Client) -> None:
+    error_of(api.get("/api/v1/audit"), 401, "unauthorized")
+    assert (
+        "needs admin"
+        in error_of(api.get("/api/v1/audit", headers=bearer(site.officer)), 403, "forbidden")["message"]
+    )
+    done = api.post(
+        ACTIONS.format(rb.AIR_CONDITIONER),
+        json={"action": "suspend", "reason": "energy label mismatch"},
+        headers=bearer(site.officer),
+    )
+    assert done.status_code == 200, done.text
+    log = api.get(
+        "/api/v1/audit",
+        params={"action": "certificate.", "target": f"certificate:{rb.AIR_CONDITIONER}"},
+        headers=bearer(site.admin),
+    )
+    assert log.status_code == 200, log.text
+    assert log.headers["cache-control"] == "no-store"
+    body = log.json()
+    assert body["total"] == 1
+    [entry] = body["items"]
+    assert (entry["actor"], entry["action"]) == ("olga", "certificate.suspend")
+    assert entry["details"]["reason"] == "energy label mismatch"
+    assert entry["details"]["token"] == site.officer.split("_")[1]
+    assert dt.datetime.fromisoformat(entry["recorded_at"]).tzinfo is not None
+    everything = api.get("/api/v1/audit", params={"limit": 100}, headers=bearer(site.admin)).json()
+    assert {e["action"] for e in everything["items"]} >= {
+        "user.create",
+        "token.create",
+        "certificate.suspend",
+    }
+    assert everything["items"] == sorted(everything["items"], key=lambda e: -e["id"])
+
+
 # --- rate limit on failed authentication ------------------------------------------------------------
 
 

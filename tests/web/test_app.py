@@ -34,6 +34,7 @@ CONTRACT_PATHS = {
     "/api/v1/certificates/{number}/history",
     "/api/v1/certificates/{number}/actions",
     "/api/v1/auth/whoami",
+    "/api/v1/audit",
     "/api/v1/statistics",
     "/api/v1/procurement/indicators",
     "/api/v1/procurement/benefits",

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ecoprocure.domain.accounts import (
@@ -26,6 +26,7 @@ from ecoprocure.domain.accounts import (
 )
 from ecoprocure.errors import NotFound
 from ecoprocure.store.models import ApiToken, AuditEntry, User
+from ecoprocure.store.registry_listing import Listing
 
 
 def _now() -> dt.datetime:
@@ -150,6 +151,43 @@ def authenticate_token(session: Session, token: str) -> Principal | None:
         return None
     row.last_used_at = _now()
     return Principal(row.user.username, Role(row.user.role), row.token_id)
+
+
+def list_audit(
+    session: Session,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Listing:
+    """The audit log, newest first, filtered by exact actor, action prefix and target."""
+    query = select(AuditEntry)
+    if actor is not None:
+        query = query.where(AuditEntry.actor == actor)
+    if action is not None:
+        query = query.where(AuditEntry.action.startswith(action, autoescape=True))
+    if target is not None:
+        query = query.where(AuditEntry.target == target)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
+    return Listing(
+        total,
+        [
+            {
+                "id": e.id,
+                "recorded_at": e.recorded_at
+                if e.recorded_at.tzinfo
+                else e.recorded_at.replace(tzinfo=dt.UTC),
+                "actor": e.actor,
+                "action": e.action,
+                "target": e.target,
+                "details": e.details,
+            }
+            for e in rows
+        ],
+    )
 
 
 def audit_entries(session: Session, *, target: str | None = None) -> list[AuditEntry]:
