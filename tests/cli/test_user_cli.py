@@ -143,3 +143,28 @@ def test_token_create_prints_once_stores_a_hash_and_revokes(cli_home: Path) -> N
 
 def test_token_for_an_unknown_user_is_a_one_line_error(cli_home: Path) -> None:
     assert "no user named 'ghost'" in one_line_error(run("user", "token", "create", "ghost", "--name", "x"))
+
+
+def test_deactivating_a_user_stops_their_tokens(cli_home: Path) -> None:
+    assert run("user", "add", "olga", "--role", "certification_officer", "--no-password").exit_code == 0
+    token = run("user", "token", "create", "olga", "--name", "sync").stdout.strip()
+    [listed] = run_json("user", "list", "--json")
+    assert (listed["username"], listed["role"], listed["active"], listed["has_password"]) == (
+        "olga",
+        "certification_officer",
+        True,
+        False,
+    )
+    assert run("user", "deactivate", "olga").exit_code == 0
+    assert "already deactivated" in one_line_error(run("user", "deactivate", "olga"))
+    db = open_db()
+    try:
+        with db.transaction() as session:
+            assert authenticate_token(session, token) is None
+        assert run("user", "activate", "olga").exit_code == 0
+        with db.transaction() as session:
+            assert authenticate_token(session, token) is not None
+            assert [e.action for e in audit_entries(session)][-2:] == ["user.deactivate", "user.activate"]
+    finally:
+        db.close()
+    assert "olga" in run("user", "list").stdout

@@ -14,7 +14,14 @@ import typer
 
 from ecoprocure.cli.context import console, database, fail, handles_errors, print_json
 from ecoprocure.domain.accounts import Role, check_password, check_username, parse_role
-from ecoprocure.store.accounts import create_token, create_user, list_tokens, revoke_token
+from ecoprocure.store.accounts import (
+    create_token,
+    create_user,
+    list_tokens,
+    list_users,
+    revoke_token,
+    set_active,
+)
 
 user_app = typer.Typer(
     help="Accounts (admin, certification officer, procurement analyst) and API tokens.", no_args_is_help=True
@@ -74,6 +81,47 @@ def add(
     parsed = parse_role(role)
     password = None if no_password else _password(username, password_stdin)
     _add(username, parsed, password, display_name, actor)
+
+
+@user_app.command("deactivate")
+@handles_errors
+def deactivate(username: str, actor: Actor = "cli") -> None:
+    """Deactivate an account: its API tokens are refused from now on."""
+    with database() as db, db.transaction() as session:
+        user = set_active(session, username, False, actor=actor)
+        console.print(f"deactivated {user.username}")
+
+
+@user_app.command("activate")
+@handles_errors
+def activate(username: str, actor: Actor = "cli") -> None:
+    """Activate a deactivated account again (its unrevoked tokens work again)."""
+    with database() as db, db.transaction() as session:
+        user = set_active(session, username, True, actor=actor)
+        console.print(f"activated {user.username}")
+
+
+@user_app.command("list")
+@handles_errors
+def list_accounts(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Accounts: username, role, active, whether a password is set (never the hash)."""
+    with database() as db, db.transaction() as session:
+        rows = [
+            {
+                "username": u.username,
+                "display_name": u.display_name,
+                "role": u.role,
+                "active": u.active,
+                "has_password": u.password_hash is not None,
+                "created_at": u.created_at,
+            }
+            for u in list_users(session)
+        ]
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        console.print(f"{r['username']:<24} {r['role']:<22} {'active' if r['active'] else 'deactivated'}")
 
 
 @token_app.command("create")

@@ -80,6 +80,25 @@ def create_user(
     return user
 
 
+def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
+    """Deactivate an account (its tokens stop working at once) or activate it again."""
+    user = get_user(session, username)
+    if user.active == active:
+        raise AccountError(f"user {user.username!r} is already {'active' if active else 'deactivated'}")
+    user.active, user.updated_at = active, _now()
+    record(
+        session,
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        target=f"user:{user.username}",
+    )
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
 def create_token(session: Session, username: str, name: str, *, actor: str) -> NewToken:
     """Issue an API token for ``username``; the caller shows ``secret`` once, the store keeps a hash."""
     user = get_user(session, username)
