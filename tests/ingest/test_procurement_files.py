@@ -395,3 +395,35 @@ def test_a_clean_file_has_no_rejects(tmp_path: Path) -> None:
     report = ingest(path, tmp_path)
     assert (report.status, report.items_with_issue, report.issues, report.rejects_file) == ("ok", 0, {}, None)
     assert not Path(f"{report.kept_path}.rejects.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "releases"),
+    [
+        (b"A\nA\nA\n", 3),  # every line an object: counted while hashing
+        (b"A\nA\nA", 3),  # no final line feed
+        (b"A\n\nA\n   \nA\n", 3),  # blank and white-space lines: counted by DuckDB instead
+    ],
+)
+def test_json_lines_releases_are_counted_right_whatever_the_blank_lines(
+    tmp_path: Path, text: bytes, releases: int
+) -> None:
+    lines = [json.dumps(release(n)).encode() for n in range(3)]
+    body = text
+    for line in lines:
+        body = body.replace(b"A", line, 1)
+    path = tmp_path / "releases.jsonl"
+    path.write_bytes(body)
+    report = ingest(path, tmp_path)
+    assert (report.shape, report.releases, report.items) == ("jsonl", releases, 3)
+
+
+def test_file_digest_counts_lines_across_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ecoprocure.ingest import kept_files
+
+    monkeypatch.setattr(kept_files, "_BLOCK", 7)  # lines cross block boundaries
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'{"a":1}\n{"b":22}\n\n{"c":333}\n')
+    digest = kept_files.FileDigest(path).start().result()
+    assert (digest.line_feeds, digest.object_lines) == (4, 3)
+    assert digest.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
