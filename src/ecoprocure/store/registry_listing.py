@@ -69,6 +69,13 @@ def _page(limit: int, offset: int) -> dict[str, int]:
     return {"limit": limit, "offset": offset}
 
 
+def _filter(where: list[str], params: dict[str, Any], clause: str, **values: Any) -> None:
+    """Add ``clause`` with its named parameters when they are given (None: no such filter)."""
+    if all(value is not None for value in values.values()):
+        where.append(clause)
+        params.update(values)
+
+
 def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -97,12 +104,8 @@ def list_schemes(
 ) -> Listing:
     params: dict[str, Any] = _page(limit, offset)
     where = []
-    if code is not None:
-        where.append("s.code = :code")
-        params["code"] = code
-    if country is not None:
-        where.append("s.country = :country")
-        params["country"] = country
+    _filter(where, params, "s.code = :code", code=code)
+    _filter(where, params, "s.country = :country", country=country)
     total, rows = _listing(
         conn,
         "s.code, s.name_en, s.name_zh, s.country, s.owner_body, s.gen_member, s.genices_status, "
@@ -141,15 +144,15 @@ def list_categories(
     """Categories; ``parent``: its direct children; ``under``: that category and all below it."""
     params: dict[str, Any] = _page(limit, offset)
     where = []
-    if code is not None:
-        where.append("c.code = :code")
-        params["code"] = code
-    if parent is not None:
-        where.append("pc.code = :parent")
-        params["parent"] = parent
-    if under is not None:
-        where.append("(c.code = :under OR c.code LIKE :under_prefix)")
-        params["under"], params["under_prefix"] = under, under + ".%"
+    _filter(where, params, "c.code = :code", code=code)
+    _filter(where, params, "pc.code = :parent", parent=parent)
+    _filter(
+        where,
+        params,
+        "(c.code = :under OR c.code LIKE :under_prefix)",
+        under=under,
+        under_prefix=None if under is None else under + ".%",
+    )
     total, rows = _listing(
         conn,
         "c.code, c.name_en, c.name_zh, pc.code, c.functional_unit, s.code, c.source",
@@ -177,21 +180,21 @@ def list_criteria(
     cover that category; ``in_force_on``: in force on that day."""
     params: dict[str, Any] = _page(limit, offset)
     where = []
-    if scheme is not None:
-        where.append("s.code = :scheme")
-        params["scheme"] = scheme
-    if code is not None:
-        where.append("cr.standard_code = :code")
-        params["code"] = code
-    if category is not None:
-        where.append(
-            "cr.id IN (SELECT cc.criterion_id FROM criterion_category cc "
-            "JOIN category c ON c.id = cc.category_id WHERE c.code = :category)"
-        )
-        params["category"] = category
-    if in_force_on is not None:
-        where.append("cr.effective_from <= :day AND (cr.withdrawn_on IS NULL OR cr.withdrawn_on > :day)")
-        params["day"] = in_force_on
+    _filter(where, params, "s.code = :scheme", scheme=scheme)
+    _filter(where, params, "cr.standard_code = :code", code=code)
+    _filter(
+        where,
+        params,
+        "cr.id IN (SELECT cc.criterion_id FROM criterion_category cc "
+        "JOIN category c ON c.id = cc.category_id WHERE c.code = :category)",
+        category=category,
+    )
+    _filter(
+        where,
+        params,
+        "cr.effective_from <= :day AND (cr.withdrawn_on IS NULL OR cr.withdrawn_on > :day)",
+        day=in_force_on,
+    )
     total, rows = _listing(
         conn,
         "cr.id, s.code, cr.standard_code, cr.title_en, cr.title_zh, cr.version, cr.effective_from, "
@@ -275,12 +278,8 @@ def list_certificates(
         raise BadListing(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
     params: dict[str, Any] = _page(limit, offset)
     where = ["1 = 1" + certificate_filters(SearchFilters(scheme, category, status), params)]
-    if licensee is not None:
-        where.append("l.registration_id = :licensee")
-        params["licensee"] = licensee
-    if criterion is not None:
-        where.append("cr.standard_code = :criterion")
-        params["criterion"] = criterion
+    _filter(where, params, "l.registration_id = :licensee", licensee=licensee)
+    _filter(where, params, "cr.standard_code = :criterion", criterion=criterion)
     total, rows = _listing(
         conn,
         "ce.number, s.code, l.registration_id, l.name_en, l.name_zh, cr.standard_code, ca.code, "
