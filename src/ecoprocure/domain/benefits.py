@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from ecoprocure.domain.factor_model import FactorRow, FactorSet, FactorUnitError, parse_unit
+from ecoprocure.domain.factor_model import FactorRow, FactorSet, FactorUnitError, FactorValues, parse_unit
 from ecoprocure.domain.units import PINT_UNITS, unit_registry
 from ecoprocure.errors import DataError
 from ecoprocure.reference import DATA_DIR
@@ -66,8 +66,8 @@ class AppliedFactor:
         )
 
 
-def _period_values(row: FactorRow, factor_set: FactorSet, period: Period) -> tuple[tuple[Decimal, ...], str]:
-    values = factor_set.values(row)
+def _period_values(row: FactorRow, values: FactorValues, period: Period) -> tuple[tuple[Decimal, ...], str]:
+    """The row's numbers for the period asked for, and a note saying how they were made."""
     if values.annual and period == "lifetime":
         values = values.over_lifetime()
         note = f"annual value × lifetime {row.lifetime_years} years"
@@ -92,8 +92,8 @@ def applied_factors(
     applied = []
     for category in sorted(set(categories)):
         for row, others in _one_per_impact(factor_set.rows_for(category, inherit=True)):
-            (low, central, high), note = _period_values(row, factor_set, period)
             values = factor_set.values(row)
+            (low, central, high), note = _period_values(row, values, period)
             applied.append(
                 AppliedFactor(
                     category=category,
