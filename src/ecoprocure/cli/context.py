@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Annotated, Any, TypeVar
@@ -45,6 +47,18 @@ def database(*, migrate: bool = True) -> Iterator[Database]:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_csv(rows: list[dict[str, Any]], also: Iterable[str] = ()) -> None:
+    """Rows as CSV with a header: the columns of every row in the order first seen (a later row
+    may carry columns an earlier one lacks), then ``also`` (columns always present, maybe empty)."""
+    columns = list(dict.fromkeys([*(key for row in rows for key in row), *also]))
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    sys.stdout.write(buffer.getvalue())
 
 
 def fail(message: str, code: int = 1) -> None:

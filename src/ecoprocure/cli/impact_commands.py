@@ -3,15 +3,21 @@ equivalents, money and the year-over-year table."""
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ecoprocure.cli.context import AcceptScheme, console, database, fail, handles_errors, print_json, settings
+from ecoprocure.cli.context import (
+    AcceptScheme,
+    console,
+    database,
+    fail,
+    handles_errors,
+    print_csv,
+    print_json,
+    settings,
+)
 from ecoprocure.domain.benefit_summary import DEFAULT_EQUIVALENCES, compare_years, summary
 from ecoprocure.domain.benefits import PERIODS
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
@@ -97,8 +103,10 @@ def impact(
     table = compare_years(result.by_year, *years) if years else []
     if output == "json":
         print_json({**result.to_dict(), **told, "year_over_year": table})
+    elif output == "csv" and years:
+        print_csv(table)
     elif output == "csv":
-        _csv(table if years else result.rows)
+        print_csv(result.rows, also=_VALUES)
     else:
         _table(result)
         _summary(told, table)
@@ -141,15 +149,6 @@ def _summary(told: dict[str, Any], table: list[dict[str, Any]]) -> None:
                 row["change_pct"] or "–",
             )
         console.print(yoy)
-
-
-def _csv(rows: list[dict[str, Any]]) -> None:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) + [k for k in _VALUES if k not in rows[0]])
-        writer.writeheader()
-        writer.writerows(rows)
-    sys.stdout.write(buffer.getvalue())
 
 
 def _number(value: Any) -> str:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ecoprocure.cli.context import AcceptScheme, console, database, fail, handles_errors, print_json, settings
+from ecoprocure.cli.context import (
+    AcceptScheme,
+    console,
+    database,
+    fail,
+    handles_errors,
+    print_csv,
+    print_json,
+    settings,
+)
 from ecoprocure.ingest.procurement_files import IngestReport, ingest_procurement_file, items_dir
 from ecoprocure.pipeline.compliance import DEFAULT_LIST, load_list
 from ecoprocure.pipeline.conversion import RATE_POLICIES
@@ -139,7 +145,7 @@ def indicators(
     if output == "json":
         print_json(result.to_dict())
     elif output == "csv":
-        _csv(result.rows if table == "indicators" else result.compliance)
+        print_csv(result.rows if table == "indicators" else result.compliance)
     else:
         _table(result)
         _compliance_table(result)
@@ -155,15 +161,6 @@ _COLUMNS = (
     "green_share_by_count",
     "declared_green_share",
 )
-
-
-def _csv(rows: list[dict[str, Any]]) -> None:
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    sys.stdout.write(buffer.getvalue())
 
 
 def _fmt(value: Any, name: str) -> str:
