@@ -12,6 +12,7 @@ from ecoprocure.cli import (
     impact_commands,
     procurement_commands,
     registry_commands,
+    sdg_commands,
     serve_command,
     user_commands,
     verify_command,
@@ -42,6 +43,7 @@ app.add_typer(certificate_commands.keys_app, name="keys")
 app.add_typer(factor_commands.factors_app, name="factors")
 app.add_typer(claims_commands.claims_app, name="claims")
 app.add_typer(user_commands.user_app, name="user")
+app.add_typer(sdg_commands.sdg_app, name="sdg")
 
 if __name__ == "__main__":
     app()
