@@ -20,7 +20,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 def _source_messages() -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        SOURCE, METHOD_MAP, options_map=OPTIONS, keywords={"_": None, "gettext": None, "ngettext": (1, 2)}
+        SOURCE, METHOD_MAP, options_map=OPTIONS, keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
     ):
         for msgid in message if isinstance(message, tuple) else (message,):
             if msgid:

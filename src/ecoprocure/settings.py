@@ -10,7 +10,7 @@ import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +57,17 @@ class Settings(BaseSettings):
         default="memory://",
         description="Where rate-limit counters live: memory:// (one process) or a `limits` storage URL "
         "such as redis://host:6379 shared by several workers.",
+    )
+    session_hours: float = Field(
+        default=8, gt=0, le=24 * 30, description="How long a login session of the web pages lasts (hours)."
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        default="auto",
+        description="The Secure flag of the session cookie: auto (when the request came over https, "
+        "also behind a proxy that says so), always, or never (plain-http development only).",
+    )
+    upload_max_mb: int = Field(
+        default=512, ge=1, le=100_000, description="Largest file the web pages accept for upload (MiB)."
     )
 
     @field_validator("database_url")

@@ -121,8 +121,15 @@ def use_locale(locale: str) -> Iterator[str]:
         _current.reset(token)
 
 
-def gettext(message: str) -> str:
-    return translations(current_locale()).gettext(message)
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a string for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+def gettext(message: str, **variables: object) -> str:
+    """``message`` in the current language; ``%(name)s`` placeholders filled from ``variables``."""
+    text = translations(current_locale()).gettext(message)
+    return text % variables if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.staticfiles import StaticFiles
 
 from ecoprocure import __version__
 from ecoprocure.settings import Settings, load_settings
 from ecoprocure.web import errors
 from ecoprocure.web.api import routers
+from ecoprocure.web.pages import page_routers
+from ecoprocure.web.pages.errors import handle_page_error, is_page, page_error
+from ecoprocure.web.pages.templating import STATIC_DIR
+from ecoprocure.web.pages.visitor import PageError
 from ecoprocure.web.services import Services
 
 DESCRIPTION = """\
@@ -63,7 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.services = services
-    errors.install(app)
+
+    def pages_errors(request: Request, status: int, message: str | None) -> Response | None:
+        return page_error(request, status, message) if is_page(request) else None
+
+    errors.install(app, pages=pages_errors)
+    app.add_exception_handler(PageError, handle_page_error)
     for router in routers():
         app.include_router(router)
+    for router in page_routers():
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -130,13 +130,30 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+PageRenderer = Callable[[Request, int, str | None], Response | None]
+
+
+def _as_page(request: Request | None, status: int, message: str | None) -> Response | None:
+    """The HTML error page when the request was for a page (``install(app, pages=…)``), else None."""
+    if request is None:
+        return None
+    renderer: PageRenderer | None = getattr(request.app.state, "page_errors", None)
+    if renderer is None:
+        return None
+    try:
+        return renderer(request, status, message)
+    except Exception:  # the page itself failed (database down …): the plain body still answers
+        log.exception("the error page for %s could not be rendered", request.url.path)
+        return None
+
+
 def _field(loc: tuple[Any, ...] | list[Any]) -> tuple[str | None, str | None]:
     parts = list(loc)
     where = str(parts.pop(0)) if parts and parts[0] in ("query", "path", "header", "body", "cookie") else None
     return (".".join(str(p) for p in parts) or None), where
 
 
-async def _validation(_request: Request, exc: Exception) -> Response:
+async def _validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = []
     for problem in exc.errors():
@@ -148,12 +165,16 @@ async def _validation(_request: Request, exc: Exception) -> Response:
         details.append({"field": field, "in": where, "message": message})
     first = details[0] if details else {"field": None, "message": "invalid request"}
     message = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
-    return error_response(422, "validation_error", message, field=first["field"], details=details)
+    page = _as_page(request, 422, message)
+    return page or error_response(422, "validation_error", message, field=first["field"], details=details)
 
 
-async def _http(_request: Request, exc: Exception) -> Response:
+async def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    page = _as_page(request, status, None)
+    if page is not None:
+        return page
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     if status == 404 and message == "Not Found":
         message = "no such resource: see /openapi.json for the API's paths"
@@ -163,8 +184,11 @@ async def _http(_request: Request, exc: Exception) -> Response:
     return error_response(status, _CODES.get(status, "http_error"), message, headers=exc.headers)
 
 
-async def _api(_request: Request, exc: Exception) -> Response:
+async def _api(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    page = _as_page(request, exc.status, exc.message)
+    if page is not None:
+        return page
     details = [{"field": exc.field, "in": exc.location, "message": exc.message}] if exc.field else []
     return error_response(
         exc.status, exc.code, exc.message, field=exc.field, details=details, headers=exc.headers
@@ -174,13 +198,13 @@ async def _api(_request: Request, exc: Exception) -> Response:
 async def _ecoprocure(request: Request, exc: Exception) -> Response:
     """ecoprocure's own errors: their messages are written for users (what, where, what is allowed)."""
     if isinstance(exc, NotFound):
-        return error_response(404, "not_found", str(exc))
+        return _as_page(request, 404, str(exc)) or error_response(404, "not_found", str(exc))
     if isinstance(exc, DatabaseNotReady):
         return error_response(503, "unavailable", str(exc))
     if isinstance(exc, ConfigurationError):
         return _unexpected(request, exc, "the server is misconfigured")
     if isinstance(exc, ValueError):
-        return error_response(400, "bad_request", str(exc))
+        return _as_page(request, 400, str(exc)) or error_response(400, "bad_request", str(exc))
     return _unexpected(request, exc)
 
 
@@ -194,6 +218,9 @@ def _unexpected(request: Request | None, exc: BaseException, what: str = "intern
     reference = uuid.uuid4().hex[:12]
     path = request.url.path if request is not None else "?"
     log.error("unexpected error %s on %s", reference, path, exc_info=exc)
+    page = _as_page(request, 500, None)
+    if page is not None:
+        return page
     return error_response(
         500, "internal_error", f"{what} (reference {reference}); the server log has the details"
     )
@@ -202,8 +229,10 @@ def _unexpected(request: Request | None, exc: BaseException, what: str = "intern
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
-def install(app: FastAPI) -> None:
-    """Register the handlers and the last-resort middleware that turns crashes into the body."""
+def install(app: FastAPI, pages: PageRenderer | None = None) -> None:
+    """Register the handlers and the last-resort middleware that turns crashes into the body;
+    ``pages`` renders errors of page requests as HTML (it answers None for API requests)."""
+    app.state.page_errors = pages
     handlers: dict[type[Exception], Handler] = {
         RequestValidationError: _validation,
         StarletteHTTPException: _http,
