@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ecoprocure.cli import (
+    case_commands,
     certificate_commands,
     claims_commands,
     demo_command,
@@ -42,6 +43,7 @@ app.add_typer(certificate_commands.criterion_app, name="criterion")
 app.add_typer(certificate_commands.keys_app, name="keys")
 app.add_typer(factor_commands.factors_app, name="factors")
 app.add_typer(claims_commands.claims_app, name="claims")
+app.add_typer(case_commands.cases_app, name="cases")
 app.add_typer(user_commands.user_app, name="user")
 app.add_typer(sdg_commands.sdg_app, name="sdg")
 
