@@ -9,6 +9,7 @@ from ecoprocure.cli import (
     certificate_commands,
     claims_commands,
     demo_command,
+    event_commands,
     factor_commands,
     impact_commands,
     procurement_commands,
@@ -45,6 +46,7 @@ app.add_typer(factor_commands.factors_app, name="factors")
 app.add_typer(claims_commands.claims_app, name="claims")
 app.add_typer(case_commands.cases_app, name="cases")
 app.add_typer(user_commands.user_app, name="user")
+app.add_typer(event_commands.event_app, name="event")
 app.add_typer(sdg_commands.sdg_app, name="sdg")
 
 if __name__ == "__main__":

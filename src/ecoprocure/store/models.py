@@ -9,6 +9,7 @@ migration refuse UPDATE and DELETE on it in the database itself.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -325,3 +326,31 @@ class UploadJob(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class EventCredit(Base):
+    """The ledger of carbon credits retired for carbon-neutral events: one serial block per row.
+
+    ``serial_key`` is the normalised prefix (see ``domain.event_serials``); an opaque serial has
+    ``serial_start == serial_end == 0``. A block overlapping another event's is refused by
+    ``store.event_credits.register_event`` (double counting).
+    """
+
+    __tablename__ = "event_credit"
+    __table_args__ = (Index("ix_event_credit_serial", "serial_key", "serial_start", "serial_end"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(120), index=True)
+    event_name: Mapped[str] = mapped_column(String(300))
+    offset_id: Mapped[str] = mapped_column(String(120))
+    offset_type: Mapped[str] = mapped_column(String(20))
+    carbon_registry: Mapped[str] = mapped_column(String(300))
+    serial_text: Mapped[str] = mapped_column(String(300))
+    serial_key: Mapped[str] = mapped_column(String(300))
+    serial_start: Mapped[int] = mapped_column(BigInteger)
+    serial_end: Mapped[int] = mapped_column(BigInteger)
+    is_range: Mapped[bool] = mapped_column(Boolean)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    vintage: Mapped[int] = mapped_column(Integer)
+    retired_on: Mapped[dt.date | None] = mapped_column(Date)
+    source_file: Mapped[str] = mapped_column(String(500))
+    registered_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
