@@ -30,7 +30,6 @@ file, the answer (by item id, or by position) and the field.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +42,7 @@ from ecoprocure.domain.sdg_methodology import (
     find_methodology,
     no_unknown,
     number,
+    read_toml,
     tables,
     text,
 )
@@ -97,17 +97,6 @@ class AnswerSheet:
 
     def with_answer(self, answer: Answer) -> AnswerSheet:
         return replace(self, answers={**self.answers, answer.item: answer})
-
-
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SdgError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SdgError(f"{path}: not UTF-8 text: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SdgError(f"{path}: not valid TOML: {exc}") from None
 
 
 def load_answers(path: Path, methodology: Methodology | None = None) -> tuple[AnswerSheet, Methodology]:

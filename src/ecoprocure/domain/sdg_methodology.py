@@ -148,15 +148,19 @@ def find_methodology(name: str | None) -> Methodology:
 
 def load_methodology(path: Path) -> Methodology:
     """Read and validate a methodology file (TOML)."""
+    return parse_methodology(read_toml(path, "methodology file"), origin=str(path))
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's tables; an unreadable file, bad encoding or bad TOML names the file."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SdgError(f"{path}: cannot read the methodology file: {exc.strerror or exc}") from None
+        raise SdgError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise SdgError(f"{path}: not UTF-8 text: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise SdgError(f"{path}: not valid TOML: {exc}") from None
-    return parse_methodology(data, origin=str(path))
 
 
 def parse_methodology(data: dict[str, Any], *, origin: str) -> Methodology:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ecoprocure.domain.sdg_answers import Answer, AnswerSheet, Evidence
@@ -21,7 +21,9 @@ from ecoprocure.domain.sdg_methodology import Component, Item, Level, Methodolog
 
 def fmt(value: Decimal, places: int = 4) -> str:
     """A decimal without trailing zeros, rounded to ``places``."""
-    rounded = value.quantize(Decimal(1).scaleb(-places)) if value != value.to_integral() else value
+    rounded = value
+    if value != value.to_integral():
+        rounded = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     text = format(rounded.normalize(), "f")
     return "0" if text in ("-0", "") else text
 
