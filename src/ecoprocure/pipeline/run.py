@@ -7,8 +7,8 @@ functions run on DuckDB or Spark because every step is an Ibis expression.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -111,15 +111,19 @@ def prepare(
     rate_policy: str = "nearest",
     accept_scheme: str | None = None,
     match_items: bool = True,
+    where: Callable[[ir.Table], ir.BooleanValue] | None = None,
 ) -> Prepared:
     """Dedupe → units → classify → match → convert, shared by the indicators and the benefits.
     ``match_items=False`` skips certificate matching (only the benchmark uses it, to measure what
-    matching adds to a run)."""
+    matching adds to a run). ``where``: keep only the deduplicated items it accepts (years, a
+    region, a buyer …) before the costly steps."""
     if not item_files:
         raise DataError("no procurement data ingested yet: run `ecoprocure ingest FILE…` first")
     con = engines.connect(engine)
     everything = engines.read_parquet(con, item_files)
     items = latest_per_item(everything)
+    if where is not None:
+        items = items.filter(where(items))
     snap = {
         name: engines.read_parquet(con, [snapshot.path(name)])
         for name in ("cpv_categories", "code_prefixes", "eligible", "certificates", "products")
@@ -143,6 +147,11 @@ def prepare(
     if engine == "duckdb":
         enriched = enriched.cache()  # several aggregations read it
     return Prepared(con, everything.count(), enriched, rates)
+
+
+def for_year(prepared: Prepared, year: int) -> Prepared:
+    """The same prepared items restricted to one purchase year (no second preparation)."""
+    return replace(prepared, enriched=prepared.enriched.filter(prepared.enriched.year == year))
 
 
 def with_trends(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any]]:
@@ -200,7 +209,7 @@ def run_indicators(
     rate table does not cover at the closest covered year's rates (counted in the coverage);
     ``exact`` leaves such items unconverted. ``requirements``: the compliance list (mandatory /
     priority categories); the shipped default when None."""
-    by = _check_dimensions(by, DIMENSIONS)
+    by = _check_dimensions(by, DIMENSIONS)  # before the costly preparation
     requirements = load_list() if requirements is None else requirements
     prepared = prepare(
         item_files,
@@ -212,18 +221,45 @@ def run_indicators(
         accept_scheme=accept_scheme,
         match_items=match_items,
     )
+    return indicators_of(prepared, by=by, reporting_currency=reporting_currency, requirements=requirements)
+
+
+def indicators_of(
+    prepared: Prepared,
+    *,
+    by: list[str],
+    reporting_currency: str = REPORTING_CURRENCY,
+    requirements: list[Requirement] | None = None,
+) -> IndicatorResult:
+    """The indicator result of items already prepared (``prepare``)."""
+    by = _check_dimensions(by, DIMENSIONS)
+    requirements = load_list() if requirements is None else requirements
     enriched = prepared.enriched
+    cover, found = coverage_of(prepared)
     return IndicatorResult(
         by=by,
         reporting_currency=reporting_currency.upper(),
-        rows=with_trends(_records(indicators(enriched, by)), by),
-        coverage=_with_shares(
-            {**_records(coverage(enriched))[0], "item_rows_read": int(prepared.rows_read.execute())}
-        ),
-        issues=_records(issues(enriched)),
+        rows=indicator_rows(prepared, by),
+        coverage=cover,
+        issues=found,
         compliance_list=requirements[0].list if requirements else None,
         compliance=_records(compliance(enriched, requirements, by)) if requirements else [],
     )
+
+
+def indicator_rows(prepared: Prepared, by: list[str]) -> list[dict[str, Any]]:
+    """Green-share rows by ``by`` (with the trend columns when ``year`` is among them)."""
+    by = _check_dimensions(by, DIMENSIONS)
+    return with_trends(_records(indicators(prepared.enriched, by)), by)
+
+
+def coverage_of(prepared: Prepared) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The coverage block (with its shares) and the counted problems of the prepared items."""
+    enriched = prepared.enriched
+    cover = _with_shares(
+        {**_records(coverage(enriched))[0], "item_rows_read": int(prepared.rows_read.execute())}
+    )
+    return cover, _records(issues(enriched))
 
 
 @dataclass
@@ -272,10 +308,33 @@ def run_benefits(
     """Benefits (reductions of certified purchases) and footprints by ``by`` and impact, with the
     factors used; ``monte_carlo_draws`` > 0 adds percentiles from factors drawn from their
     distributions."""
-    by = _check_dimensions(by, BENEFIT_DIMENSIONS)
+    by = _check_dimensions(by, BENEFIT_DIMENSIONS)  # before the costly preparation
     prepared = prepare(
         item_files, snapshot, engine=engine, rates_file=rates_file, accept_scheme=accept_scheme
     )
+    return benefits_of(
+        prepared,
+        factor_set,
+        by=by,
+        period=period,
+        engine=engine,
+        monte_carlo_draws=monte_carlo_draws,
+        explain=explain,
+    )
+
+
+def benefits_of(
+    prepared: Prepared,
+    factor_set: FactorSet,
+    *,
+    by: list[str],
+    period: Period = "lifetime",
+    engine: str = "duckdb",
+    monte_carlo_draws: int = 0,
+    explain: bool = False,
+) -> BenefitResult:
+    """The benefit result of items already prepared (``prepare``)."""
+    by = _check_dimensions(by, BENEFIT_DIMENSIONS)
     enriched = prepared.enriched
     applied = applied_factors(factor_set, factor_set.categories, period=period)
     spend_currencies = sorted({f.per for f in applied if f.per_kind == "spend"})
