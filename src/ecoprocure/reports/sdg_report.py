@@ -6,8 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ecoprocure.domain.sdg_score import SdgScore, fmt
+from ecoprocure.reports.files import write_atomic, write_text_atomic
 
 FORMATS = ("html", "csv", "xlsx", "json")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -153,26 +152,14 @@ def _xlsx(result: SdgScore, path: Path) -> None:
 
 
 def export(result: SdgScore, output_format: str, path: Path) -> Path:
-    """Write the export to ``path`` atomically (a temporary file renamed into place)."""
+    """Write the export to ``path`` atomically (nothing is left when it fails)."""
     if output_format not in FORMATS:
         raise ValueError(f"unknown export format {output_format!r}; use one of {', '.join(FORMATS)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.close(handle)
-    tmp = Path(temporary)
-    tmp.chmod(0o644)  # mkstemp's 0600 would make the report private to its writer
-    try:
-        if output_format == "xlsx":
-            _xlsx(result, tmp)
-        else:
-            text = {
-                "html": render_html,
-                "csv": render_csv,
-                "json": lambda r: json.dumps(r.to_dict(), ensure_ascii=False, indent=2) + "\n",
-            }[output_format](result)
-            tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    if output_format == "xlsx":
+        return write_atomic(path, lambda target: _xlsx(result, target))
+    text = {
+        "html": render_html,
+        "csv": render_csv,
+        "json": lambda r: json.dumps(r.to_dict(), ensure_ascii=False, indent=2) + "\n",
+    }[output_format](result)
+    return write_text_atomic(path, text)
