@@ -49,8 +49,29 @@ class AnalysisCache:
                 return value
             value = compute()
             self.runs += 1
+        self._store({key: value})
+        return value
+
+    def get_or_compute_many(
+        self, keys: list[Hashable], compute: Callable[[list[Hashable]], dict[Hashable, Any]]
+    ) -> dict[Hashable, Any]:
+        """Values of several keys; ``compute`` gets the missing ones (in one go: one run)."""
+        found = {key: self._get(key) for key in keys}
+        if all(hit for hit, _value in found.values()):
+            return {key: value for key, (_hit, value) in found.items()}
+        with self._run_lock:
+            found = {key: self._get(key) for key in keys}
+            missing = [key for key, (hit, _value) in found.items() if not hit]
+            computed = compute(missing) if missing else {}
+            if missing:
+                self.runs += 1
+        self._store(computed)
+        return {key: computed[key] if key in computed else found[key][1] for key in keys}
+
+    def _store(self, values: dict[Hashable, Any]) -> None:
         with self._lock:
-            self._entries[key] = value
+            for key, value in values.items():
+                self._entries[key] = value
+                self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
-        return value

@@ -1,35 +1,40 @@
 """Green-share indicators and environmental benefits of the ingested procurement data.
 
 The same functions as ``ecoprocure indicators`` and ``ecoprocure impact`` (``pipeline.run``), on
-DuckDB; results are kept per registry fingerprint and item files (``web.analysis_cache``), so a
-dashboard asking again gets the answer at once and a new ingest is seen at the next request.
+DuckDB; results are kept per registry fingerprint and item files (``web.analyses``, shared with the
+dashboard page), so asking again gets the answer at once and a new ingest is seen at the next
+request.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, available_factor_sets, find_factor_set
+from ecoprocure.domain.factors import DEFAULT_FACTOR_SET
 from ecoprocure.domain.money import UnknownCurrency
-from ecoprocure.errors import NotFound
-from ecoprocure.ingest.procurement_files import items_dir
 from ecoprocure.pipeline.indicators import DIMENSIONS
-from ecoprocure.pipeline.registry_snapshot import Snapshot, export, fingerprint
-from ecoprocure.pipeline.run import BENEFIT_DIMENSIONS, REPORTING_CURRENCY, run_benefits, run_indicators
-from ecoprocure.web.analysis_cache import files_signature
+from ecoprocure.pipeline.run import BENEFIT_DIMENSIONS, REPORTING_CURRENCY
+from ecoprocure.web import analyses
 from ecoprocure.web.errors import ERROR_RESPONSES, ApiError
 from ecoprocure.web.responses import ANALYSIS, NOT_MODIFIED, cached_json
 from ecoprocure.web.schemas import BenefitsOut, IndicatorsOut
-from ecoprocure.web.services import Services, ServicesDep
+from ecoprocure.web.services import ServicesDep
 
 router = APIRouter(
     prefix="/api/v1/procurement", tags=["procurement"], responses={**ERROR_RESPONSES, **NOT_MODIFIED}
 )
 
 BY_PATTERN = r"^([a-z]+(,[a-z]+)*)?$"
+
+
+def _answer(ask: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return ask()
+    except analyses.NoData as exc:
+        raise ApiError(404, "no_data", str(exc)) from exc
 
 
 def _dimensions(by: str, allowed: Any) -> list[str]:
@@ -43,22 +48,6 @@ def _dimensions(by: str, allowed: Any) -> list[str]:
             field="by",
         )
     return dims
-
-
-def _inputs(services: Services) -> tuple[list[Path], str]:
-    """The ingested item files and the registry's fingerprint (what a cached result depends on)."""
-    files = sorted(items_dir(services.settings.home).glob("*.parquet"))
-    if not files:
-        raise ApiError(
-            404, "no_data", "no procurement data ingested yet: run `ecoprocure ingest FILE…` first"
-        )
-    with services.db.engine.connect() as conn:
-        return files, fingerprint(conn)
-
-
-def _snapshot(services: Services) -> Snapshot:
-    with services.db.engine.connect() as conn:
-        return export(conn, services.settings.home / "pipeline")
 
 
 @router.get(
@@ -82,19 +71,8 @@ def indicators(
     ] = "nearest",
 ) -> Response:
     dims = _dimensions(by, DIMENSIONS)
-    files, registry = _inputs(services)
-    key = ("indicators", tuple(dims), currency.upper(), rate_years, registry, files_signature(files))
     try:
-        result = services.analyses.get_or_compute(
-            key,
-            lambda: run_indicators(
-                files,
-                _snapshot(services),
-                by=dims,
-                reporting_currency=currency.upper(),
-                rate_policy=rate_years,
-            ).to_dict(),
-        )
+        result = _answer(lambda: analyses.indicators(services, dims, currency, rate_years))
     except UnknownCurrency as exc:
         raise ApiError(422, "validation_error", str(exc), field="currency") from exc
     return cached_json(request, result, ANALYSIS)
@@ -124,17 +102,5 @@ def benefits(
     ] = "lifetime",
 ) -> Response:
     dims = _dimensions(by, BENEFIT_DIMENSIONS)
-    home = services.settings.home
-    entries = [e for e in available_factor_sets(home) if e.info is not None and e.info.name == factors]
-    if not entries:  # only named sets: a web client never names a folder on the server
-        raise NotFound(f"no factor set named {factors!r}: `ecoprocure factors list` shows them")
-    factor_files = files_signature(sorted(p for p in entries[0].folder.rglob("*") if p.is_file()))
-    files, registry = _inputs(services)
-    key = ("benefits", tuple(dims), factors, factor_files, period, registry, files_signature(files))
-    result = services.analyses.get_or_compute(
-        key,
-        lambda: run_benefits(
-            files, _snapshot(services), find_factor_set(factors, home), by=dims, period=period
-        ).to_dict(),
-    )
+    result = _answer(lambda: analyses.benefits(services, dims, factors, period))
     return cached_json(request, result, ANALYSIS)
