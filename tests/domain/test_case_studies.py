@@ -298,3 +298,36 @@ def test_files_that_are_not_toml_or_clash_with_a_shipped_id(tmp_path: Path) -> N
         load_cases(tmp_path)
     with pytest.raises(CaseStudyError, match="no case 'nowhere'"):
         find_case(load_cases(), "nowhere")
+
+
+def test_energy_and_water_go_to_canonical_units_and_a_wrong_unit_is_a_problem() -> None:
+    data = copy.deepcopy(MINIMAL)
+    energy = copy.deepcopy(data["outcome"][0]) | {"id": "power", "kind": "energy"}
+    energy["source"] = [energy["source"][0] | {"value": "1,200", "unit": "kWh"}]
+    water = copy.deepcopy(energy) | {"id": "water", "kind": "water"}
+    water["source"] = [water["source"][0] | {"value": "5", "multiplier": "thousand", "unit": "L"}]
+    wrong = copy.deepcopy(energy) | {"id": "wrong", "kind": "co2e"}
+    data["outcome"] = [energy, water, wrong]
+    case = case_from(data)
+    power, litres, mismatch = (normalise(case, o) for o in case.outcomes)
+    assert (power.unit, power.total, power.annual) == ("MWh", Decimal("1.2"), Decimal("0.15"))
+    assert (litres.unit, litres.total) == ("m³", Decimal(5))
+    assert "5 thousand = 5,000" in litres.arithmetic
+    assert mismatch.problem is not None and "kWh" in mismatch.problem and mismatch.annual is None
+    left_out = dict(aggregate([power, litres, mismatch]).left_out)
+    assert list(left_out) == ["test-case.wrong"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("precision", "-1", "field precision: precision '-1' must not be negative"),
+        ("precision", "a tenth", "field precision: 'a tenth' is not a number"),
+        ("bound", "about", "field bound: 'about' is not lower or upper"),
+    ],
+)
+def test_bad_precision_and_bound_name_their_field(field: str, value: str, message: str) -> None:
+    data = copy.deepcopy(MINIMAL)
+    data["outcome"][0]["source"][0][field] = value
+    with pytest.raises(CaseStudyError, match=message):
+        case_from(data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 
@@ -35,6 +36,7 @@ from ecoprocure.domain.claim_quantities import (
     ClaimValueError,
     Stated,
     check_unit,
+    multiplier_factor,
     parse_number,
     stated,
 )
@@ -195,18 +197,7 @@ def _outcome(entry: dict[str, Any], position: int, where: str, langs: set[str]) 
         raise CaseStudyError(
             f"{here}: field years: give the N of 'over N years' with period = \"over_years\" only"
         )
-    span = None
-    if years is not None:
-        try:
-            span = (
-                parse_number(str(years))
-                if isinstance(years, int | str) and not isinstance(years, bool)
-                else None
-            )
-        except ClaimValueError:
-            span = None
-        if span is None or span <= 0:
-            raise CaseStudyError(f"{here}: field years: {years!r} is not a positive number of years")
+    span = None if years is None else _years(years, here)
     per = cast(Per, _choice(entry, "per", PERS, here, default="contract"))
     confidence = cast(Confidence, _choice(entry, "confidence", CONFIDENCES, here))
     readings = _tables(entry, "source", here)
@@ -284,15 +275,34 @@ def _stated(entry: dict[str, Any], here: str) -> Stated:
     for key in ("multiplier", "precision"):
         if key in entry and not isinstance(entry[key], str):
             raise CaseStudyError(f"{here}: field {key}: must be a string")
+    multiplier, precision = entry.get("multiplier"), entry.get("precision")
+    for key, text in (("value", str(value)), ("precision", precision)):
+        try:
+            if text is not None:
+                parse_number(text)
+        except ClaimValueError as exc:
+            raise CaseStudyError(f"{here}: field {key}: {exc}") from None
     try:
-        return stated(
-            str(value), multiplier=entry.get("multiplier"), precision=entry.get("precision"), bound=bound
-        )
+        multiplier_factor(multiplier)
     except ClaimValueError as exc:
-        field = (
-            "multiplier" if "multiplier" in str(exc) else "precision" if "precision" in str(exc) else "value"
-        )
-        raise CaseStudyError(f"{here}: field {field}: {exc}") from None
+        raise CaseStudyError(f"{here}: field multiplier: {exc}") from None
+    try:
+        return stated(str(value), multiplier=multiplier, precision=precision, bound=bound)
+    except ClaimValueError as exc:  # a negative precision
+        raise CaseStudyError(f"{here}: field precision: {exc}") from None
+
+
+def _years(years: Any, here: str) -> Decimal:
+    """The N of "over N years": a positive number (``10``, ``"2.5"``)."""
+    try:
+        if isinstance(years, bool) or not isinstance(years, int | str):
+            raise ClaimValueError(str(years))
+        span = parse_number(str(years))
+    except ClaimValueError:
+        span = Decimal(0)
+    if span <= 0:
+        raise CaseStudyError(f"{here}: field years: {years!r} is not a positive number of years")
+    return span
 
 
 # --- small readers ------------------------------------------------------------------------------------

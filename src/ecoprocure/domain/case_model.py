@@ -36,7 +36,7 @@ KIND_UNITS: dict[str, str | None] = {
     "waste": "t",  # waste avoided or diverted from landfill
     "material": "t",  # materials saved or bought recycled
     "energy": "MWh",
-    "water": "m**3",
+    "water": "m³",
     "money": None,
 }
 KINDS = tuple(KIND_UNITS)

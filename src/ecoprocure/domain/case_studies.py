@@ -262,7 +262,7 @@ def _stated_words(shown: str, outcome: Outcome) -> str:
 
 
 def _suffix(unit: str) -> str:
-    return f" {unit.replace('**3', '³')}" if unit else ""
+    return f" {unit}" if unit else ""
 
 
 def _n(value: Decimal) -> str:
