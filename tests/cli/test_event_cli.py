@@ -111,3 +111,11 @@ def test_bad_input_is_one_line_naming_file_entry_and_field(home: Path, tmp_path:
     french = run("event", "report", str(event), "--output", str(out), "--lang", "fr")
     assert "--lang 'fr'" in one_line_error(french)
     assert "missing.toml" in one_line_error(run("event", "check", str(tmp_path / "missing.toml")))
+
+
+def test_markdown_cells_cannot_break_the_table(home: Path, tmp_path: Path) -> None:
+    event = edit(write_event(tmp_path), 'source = "Delegate travel"', 'source = "Air | rail"')
+    out = tmp_path / "qes.md"
+    assert run("event", "report", str(event), "--output", str(out), "--format", "md", *OFFLINE).exit_code == 0
+    row = next(line for line in out.read_text(encoding="utf-8").splitlines() if "rail" in line)
+    assert "Air \\| rail" in row and row.count(" | ") == 4

@@ -152,6 +152,13 @@ def number(value: str | None) -> str:
         return value
 
 
+def markdown_cell(value: Any) -> Any:
+    """Text from the event file cannot break a Markdown table: pipes escaped, lines joined."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(value.replace("|", "\\|").split())
+
+
 def report_data(result: EventResult, lang: str) -> dict[str, Any]:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
@@ -175,6 +182,7 @@ def render(result: EventResult, output_format: str, lang: str = "en") -> str:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=None if output_format == "html" else markdown_cell,
     )
     env.filters["num"] = number
     template = env.get_template(f"events/qes.{output_format}.j2")
