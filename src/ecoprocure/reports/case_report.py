@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from ecoprocure.domain.case_checks import check_cases
 from ecoprocure.domain.case_model import CaseStudy
 from ecoprocure.domain.case_studies import aggregate, normalise_all
 from ecoprocure.domain.case_views import aggregate_dict, case_detail, normalised_dict
+from ecoprocure.domain.claim_quantities import format_number
 from ecoprocure.domain.claims import summary
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -139,6 +141,7 @@ def render_html(report: CaseReport) -> str:
         autoescape=select_autoescape(["html", "j2"]),
         keep_trailing_newline=True,
     )
+    environment.filters["n"] = _shown
     return environment.get_template("cases/report.html.j2").render(report=report, t=report.labels)
 
 
@@ -193,6 +196,11 @@ def write_xlsx(report: CaseReport, path: Path) -> None:
     for check in report.checks:
         checks.append([check["id"], check["verdict"], check["arithmetic"], check["hint"]])
     _atomic_write(path, book.save)
+
+
+def _shown(value: str | None) -> str:
+    """A JSON number string for people: ``"840.408333333333"`` → ``"≈ 840.408"``."""
+    return "—" if value is None else format_number(Decimal(value), digits=6)
 
 
 def _cell(value: Any) -> Any:
