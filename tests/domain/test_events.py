@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ecoprocure.domain.event_file import load_event, parse_event
@@ -200,3 +200,34 @@ def test_duplicate_ids_and_missing_event_are_refused(tmp_path: Path) -> None:
     broken.write_text("[event\n", encoding="utf-8")
     with pytest.raises(EventFileError, match=r"broken\.toml: not valid TOML"):
         load_event(broken)
+
+
+amounts = st.decimals(min_value=0, max_value=10**7, places=3)
+
+
+inventory_lines = st.lists(st.tuples(st.sampled_from([1, 2, 3]), st.sampled_from("abc"), amounts), max_size=8)
+
+
+@settings(max_examples=60)
+@given(inventory_lines, amounts)
+def test_totals_add_up_by_scope_and_by_source(
+    lines: list[tuple[int, str, Decimal]], retired: Decimal
+) -> None:
+    text = event_text().split("[[emission]]")[0]
+    for number, (scope, source, value) in enumerate(lines):
+        text += (
+            f'[[emission]]\nid = "l{number}"\nscope = {scope}\nsource = "{source}"\n'
+            f'tco2e = "{value}"\ntco2e_source = "s"\n'
+        )
+    if retired > 0:
+        text += (
+            '[[offset]]\nid = "o"\ntype = "GS"\nregistry = "GS"\nserial = "GS-1"\n'
+            f'vintage = 2023\nquantity = "{retired}"\nretired_on = 2024-06-01\n'
+        )
+    text += '[verification]\ntype = "self"\ndate = 2024-07-01\n'
+    result = check(text)
+    total = sum((value for _, _, value in lines), Decimal(0))
+    assert result.inventory_total == total == sum(result.by_scope.values()) == sum(result.by_source.values())
+    assert result.balance == retired - total
+    assert result.neutral == (total > 0 and retired >= total)
+    assert (result.declaration() is not None) == result.neutral
