@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -331,3 +332,27 @@ def test_bad_precision_and_bound_name_their_field(field: str, value: str, messag
     data["outcome"][0]["source"][0][field] = value
     with pytest.raises(CaseStudyError, match=message):
         case_from(data)
+
+
+@given(value=st.decimals(min_value=Decimal(0), max_value=Decimal("1e12"), places=2))
+def test_a_value_written_with_thousands_commas_reads_back_exactly(value: Decimal) -> None:
+    data = copy.deepcopy(MINIMAL)
+    data["outcome"][0]["source"][0]["value"] = f"{value:,.2f}"
+    reading = case_from(data).outcomes[0].figure.adopted
+    assert reading.magnitude == value
+    assert reading.value.tolerance == Decimal("0.005")
+
+
+def test_every_kind_period_and_field_is_documented() -> None:
+    from ecoprocure.domain.case_files import _OUTCOME, _READING, _TOP
+    from ecoprocure.domain.case_model import CONFIDENCES, KINDS, PERIODS
+
+    doc = (ROOT / "docs" / "case-studies.md").read_text(encoding="utf-8")
+    example = doc.split("```toml", 1)[1].split("```", 1)[0]
+    for word in (*KINDS, *PERIODS, *CONFIDENCES):
+        assert word in example, word
+    for field in (*_TOP, *_OUTCOME, *_READING):
+        assert re.search(rf"^\[*{field}[\].= ]|\.{field}\]", example, flags=re.MULTILINE), field
+    case = parse_case(tomllib.loads(example), origin="docs/case-studies.md")
+    (row,) = normalise_all([case])
+    assert (row.total, row.annual, row.per_unit) == (Decimal(1200), Decimal(150), Decimal("7.5"))
