@@ -21,7 +21,7 @@ from ecoprocure.web import errors
 from ecoprocure.web.api import routers
 from ecoprocure.web.pages import page_routers
 from ecoprocure.web.pages.errors import handle_page_error, is_page, page_error
-from ecoprocure.web.pages.templating import STATIC_DIR
+from ecoprocure.web.pages.templating import STATIC_DIR, LocaleMiddleware
 from ecoprocure.web.pages.visitor import PageError
 from ecoprocure.web.services import Services
 
@@ -79,4 +79,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in page_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(LocaleMiddleware)
     return app

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ecoprocure import __version__, i18n
 from ecoprocure.web.pages.roles import ROLE_NAMES
@@ -85,3 +86,18 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     for args in pending:
         response.set_cookie(**args)
     return response
+
+
+class LocaleMiddleware:
+    """Pure ASGI: page requests run in their visitor's language, so ``gettext`` in a page's Python
+    code (a form's error message) speaks it too. API paths pass straight through (the hot path)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(("/api/", "/healthz", "/static/")):
+            await self.app(scope, receive, send)
+            return
+        with i18n.use_locale(request_locale(Request(scope))):
+            await self.app(scope, receive, send)
