@@ -157,8 +157,9 @@ def test_export_html_and_xlsx_are_readable(tmp_path: Path) -> None:
 def test_a_failed_export_writes_nothing(tmp_path: Path) -> None:
     error = one_line_error(run("cases", "export", "--format", "pdf", "--output", str(tmp_path / "x.pdf")))
     assert "--format 'pdf': use html or xlsx" in error
-    missing = tmp_path / "no-such-folder" / "cases.html"
-    one_line_error(run("cases", "export", "--output", str(missing)))
+    page = tmp_path / "cases.html"
+    error = one_line_error(run("cases", "export", "--output", str(page), "--currency", "XYZ"))
+    assert "--currency 'XYZ': no exchange rates for it" in error
     assert list(tmp_path.iterdir()) == []
 
 

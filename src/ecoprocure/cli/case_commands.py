@@ -49,6 +49,14 @@ def _cases(folder: Path | None) -> list[CaseStudy]:
     return load_cases(folder)
 
 
+def _currency(currency: str) -> str:
+    code = normalise_currency(currency)
+    known = ExchangeRates.shipped().currencies()
+    if code not in known:
+        fail(f"--currency {currency!r}: no exchange rates for it (known: {', '.join(known)})")
+    return code
+
+
 def _check_format(output: str, allowed: tuple[str, ...]) -> None:
     if output not in allowed:
         fail(f"--format {output!r}: use {', '.join(allowed[:-1])} or {allowed[-1]}")
@@ -161,11 +169,8 @@ def cases_compare(
     _check_format(output, ("table", "csv", "json"))
     if kind is not None and kind not in KINDS:
         fail(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
-    code = normalise_currency(currency)
-    rates = ExchangeRates.shipped()
-    if code not in rates.currencies():
-        fail(f"--currency {currency!r}: no exchange rates for it (known: {', '.join(rates.currencies())})")
-    rows = normalise_all(_cases(folder), kind=kind, currency=code, rates=rates, lang=lang)
+    code = _currency(currency)
+    rows = normalise_all(_cases(folder), kind=kind, currency=code, lang=lang)
     totals = aggregate(rows)
     if output == "json":
         print_json(
@@ -252,6 +257,6 @@ def cases_export(
     from ecoprocure.reports.case_report import build_report, write_html, write_xlsx
 
     _check_format(output, ("html", "xlsx"))
-    report = build_report(_cases(folder), currency=normalise_currency(currency), lang=lang)
+    report = build_report(_cases(folder), currency=_currency(currency), lang=lang)
     (write_html if output == "html" else write_xlsx)(report, output_file)
     console.print(f"wrote {output_file} ({len(report.cases)} cases, {output})")

@@ -2,15 +2,14 @@
 as HTML (Jinja2 template ``templates/cases/report.html.j2``) or XLSX, in English or Chinese.
 
 The labels of the report are a small dict here (en, zh); the gettext catalogue of the pages will
-replace it. Files are written to a temporary name beside the target and renamed when complete,
-so a failed export leaves nothing half-written.
+replace it. Files are written through :func:`ecoprocure.reports.files.write_atomic`, so a failed
+export leaves nothing half-written.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +23,7 @@ from ecoprocure.domain.case_studies import aggregate, normalise_all
 from ecoprocure.domain.case_views import aggregate_dict, case_detail, normalised_dict
 from ecoprocure.domain.claim_quantities import format_number
 from ecoprocure.domain.claims import summary
+from ecoprocure.reports.files import write_atomic, write_text_atomic
 
 TEMPLATES = Path(__file__).with_name("templates")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
@@ -147,7 +147,7 @@ def render_html(report: CaseReport) -> str:
 
 def write_html(report: CaseReport, path: Path) -> None:
     text = render_html(report)
-    _atomic_write(path, lambda target: target.write_text(text, encoding="utf-8"))
+    write_text_atomic(path, text)
 
 
 def write_xlsx(report: CaseReport, path: Path) -> None:
@@ -195,7 +195,7 @@ def write_xlsx(report: CaseReport, path: Path) -> None:
     checks.append(["check", "verdict", "arithmetic", "hint"])
     for check in report.checks:
         checks.append([check["id"], check["verdict"], check["arithmetic"], check["hint"]])
-    _atomic_write(path, book.save)
+    write_atomic(path, book.save)
 
 
 def _shown(value: str | None) -> str:
@@ -215,13 +215,3 @@ def _cell(value: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _atomic_write(path: Path, write: Callable[[Path], object]) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        write(temporary)
-        temporary.replace(path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
