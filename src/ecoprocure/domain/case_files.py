@@ -9,7 +9,6 @@ cases and those of a user folder, refusing an id given twice.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +39,7 @@ from ecoprocure.domain.claim_quantities import (
     parse_number,
     stated,
 )
+from ecoprocure.domain.toml_tables import no_unknown, read_toml, tables
 from ecoprocure.reference import DATA_DIR
 
 SHIPPED_DIR = DATA_DIR / "case_studies"
@@ -65,14 +65,7 @@ _READING = {
 def load_case(path: Path, *, categories: frozenset[str] | None = None) -> CaseStudy:
     """Read and validate one case-study file."""
     name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CaseStudyError(f"{name}: cannot read the case-study file: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise CaseStudyError(f"{name}: not UTF-8 text: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseStudyError(f"{name}: not valid TOML: {exc}") from exc
+    data = read_toml(path, CaseStudyError, "case-study file")
     return parse_case(data, origin=name, categories=categories)
 
 
@@ -309,11 +302,7 @@ def _years(years: Any, here: str) -> Decimal:
 
 
 def _no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise CaseStudyError(
-            f"{where}: field {unknown[0]}: unknown field (allowed: {', '.join(sorted(allowed))})"
-        )
+    no_unknown(table, allowed, where, CaseStudyError)
 
 
 def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -324,10 +313,7 @@ def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 
 
 def _tables(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    entries = data.get(key, [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise CaseStudyError(f"{where}: field {key}: write each {key} as a [[{key}]] table")
-    return entries
+    return tables(data, key, where, CaseStudyError)
 
 
 def _string(data: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:

@@ -8,7 +8,6 @@ problem raises :class:`~ecoprocure.domain.claims.ClaimsError` naming the file, t
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from ecoprocure.domain.claims import (
     check_all,
     relation_problems,
 )
+from ecoprocure.domain.toml_tables import no_unknown, read_toml, tables
 from ecoprocure.reference import DATA_DIR
 
 SEEDS_FILE = DATA_DIR / "claims" / "seeds.toml"
@@ -73,14 +73,7 @@ class ClaimSet:
 def load_claims(path: Path) -> ClaimSet:
     """Read and validate a claims file (TOML)."""
     name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ClaimsError(f"{name}: cannot read the claims file: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise ClaimsError(f"{name}: not UTF-8 text: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ClaimsError(f"{name}: not valid TOML: {exc}") from exc
+    data = read_toml(path, ClaimsError, "claims file")
     return parse_claims(data, origin=name)
 
 
@@ -109,18 +102,11 @@ def parse_claims(data: dict[str, Any], *, origin: str) -> ClaimSet:
 
 
 def _tables(data: dict[str, Any], key: str, origin: str) -> list[dict[str, Any]]:
-    entries = data.get(key, [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise ClaimsError(f"{origin}: {key}: write each {key} as a [[{key}]] table")
-    return entries
+    return tables(data, key, origin, ClaimsError)
 
 
 def _no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise ClaimsError(
-            f"{where}: field {unknown[0]}: unknown field (allowed: {', '.join(sorted(allowed))})"
-        )
+    no_unknown(table, allowed, where, ClaimsError)
 
 
 def _documents(raw: Any, origin: str) -> dict[str, dict[str, str]]:
