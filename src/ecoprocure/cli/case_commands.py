@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ecoprocure.cli.claims_commands import STRICT_EXIT_CODE, _summary_line
-from ecoprocure.cli.claims_commands import _table as checks_table
+from ecoprocure.cli.claims_commands import STRICT_EXIT_CODE, print_checks, summary_line
 from ecoprocure.cli.context import console, fail, handles_errors, print_csv, print_json, settings
 from ecoprocure.domain.case_checks import check_cases
 from ecoprocure.domain.case_files import find_case, load_cases
@@ -238,8 +237,8 @@ def cases_check(
     if output == "json":
         print_json({"summary": {"checks": len(results), **counts}, "checks": [r.to_dict() for r in results]})
     else:
-        checks_table("Case studies: the same figure in every source", results)
-        console.print(Text(_summary_line(len(results), counts)))
+        print_checks("Case studies: the same figure in every source", results)
+        console.print(Text(summary_line(len(results), counts)))
     if strict and counts["contradiction"] + counts["cannot_check"]:
         fail(f"case studies: {counts['contradiction']} contradiction(s) (--strict)", code=STRICT_EXIT_CODE)
 

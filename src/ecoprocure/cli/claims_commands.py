@@ -52,8 +52,8 @@ def check(
             }
         )
     else:
-        _table(claim_set.title or claim_set.origin, results)
-        console.print(Text(_summary_line(len(results), counts)))
+        print_checks(claim_set.title or claim_set.origin, results)
+        console.print(Text(summary_line(len(results), counts)))
     failed = counts["contradiction"] + counts["cannot_check"]
     if strict and failed:
         fail(
@@ -63,12 +63,12 @@ def check(
         )
 
 
-def _summary_line(total: int, counts: dict[str, int]) -> str:
+def summary_line(total: int, counts: dict[str, int]) -> str:
     parts = ", ".join(f"{n} {verdict.replace('_', ' ')}" for verdict, n in counts.items())
     return f"{total} checks: {parts}"
 
 
-def _table(title: str, results: list[CheckResult]) -> None:
+def print_checks(title: str, results: list[CheckResult]) -> None:
     table = Table(title=title, show_lines=True)
     table.add_column("verdict")
     table.add_column("check", overflow="fold")
