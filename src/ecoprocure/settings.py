@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     upload_max_mb: int = Field(
         default=512, ge=1, le=100_000, description="Largest file the web pages accept for upload (MiB)."
     )
+    dashboard_warm_up: bool = Field(
+        default=True,
+        description="Compute the unfiltered dashboard in the background when the server starts, so "
+        "the first visitor does not wait for the pipeline run.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -19,7 +19,7 @@ from ecoprocure import __version__
 from ecoprocure.settings import Settings, load_settings
 from ecoprocure.web import errors
 from ecoprocure.web.api import routers
-from ecoprocure.web.pages import page_routers
+from ecoprocure.web.pages import dashboard, page_routers
 from ecoprocure.web.pages.errors import handle_page_error, is_page, page_error
 from ecoprocure.web.pages.templating import STATIC_DIR, LocaleMiddleware
 from ecoprocure.web.pages.visitor import PageError
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.dashboard_warm_up:
+            dashboard.warm_up(services)
         try:
             yield
         finally:

@@ -1,15 +1,16 @@
 """Pages for people: server-rendered templates (``web/templates``) in English and Simplified
 Chinese, calling the same store and pipeline functions as the API and the CLI.
 
-Each module is one area: ``public`` (start page, verification), ``account`` (log in/out, password).
+Each module is one area: ``public`` (start page, verification), ``account`` (log in/out, password),
+``dashboard`` (green procurement: charts and downloads).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ecoprocure.web.pages import account, public
+from ecoprocure.web.pages import account, dashboard, public
 
 
 def page_routers() -> list[APIRouter]:
-    return [public.router, account.router]
+    return [public.router, account.router, dashboard.router]
