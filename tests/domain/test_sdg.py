@@ -214,7 +214,7 @@ def _broken(change: Any) -> dict[str, Any]:
         (lambda d: d["answer"].append(dict(d["answer"][1])), r"answer 'B.1': field item: answered twice"),
         (
             lambda d: d.update(answer={"B.1": "yes"}),
-            r"answers.toml: field answer: write each entry as a \[\[answer\]\]",
+            r"answers.toml: answer: write each answer as a \[\[answer\]\] table",
         ),
     ],
 )

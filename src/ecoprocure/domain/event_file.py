@@ -9,7 +9,6 @@ of the file whose serials overlap, unknown fields, scopes, offset or verificatio
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, cast
@@ -36,6 +35,7 @@ from ecoprocure.domain.events import (
     Verification,
     VerificationType,
 )
+from ecoprocure.domain.toml_tables import no_unknown, read_toml
 from ecoprocure.domain.units import UnitError
 
 _TOP = {"event", "rules", "emission", "reduction", "offset", "verification"}
@@ -77,11 +77,7 @@ class _Entry:
         self.where = f"{origin}: {label}"
         if not isinstance(table, dict):
             raise EventFileError(f"{self.where}: write it as a TOML table")
-        unknown = sorted(set(table) - allowed)
-        if unknown:
-            raise EventFileError(
-                f"{self.where}: field {unknown[0]}: unknown field (allowed: {', '.join(sorted(allowed))})"
-            )
+        no_unknown(table, allowed, self.where, EventFileError)
         self.table: dict[str, Any] = table
 
     def error(self, name: str, message: str) -> EventFileError:
@@ -147,16 +143,7 @@ class _Entry:
 
 def load_event(path: Path) -> Event:
     """Read and validate an event file (TOML)."""
-    name = path.name
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EventFileError(f"{name}: cannot read the event file: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise EventFileError(f"{name}: not UTF-8 text: {exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise EventFileError(f"{name}: not valid TOML: {exc}") from exc
-    return parse_event(data, origin=name)
+    return parse_event(read_toml(path, EventFileError, "event file"), origin=path.name)
 
 
 def parse_event(data: dict[str, Any], *, origin: str) -> Event:

@@ -11,12 +11,12 @@ inferred or unknown, and the level bands. The shipped files live in
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from ecoprocure.domain import toml_tables
 from ecoprocure.errors import DataError
 from ecoprocure.reference import DATA_DIR
 
@@ -152,15 +152,8 @@ def load_methodology(path: Path) -> Methodology:
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """A TOML file's tables; an unreadable file, bad encoding or bad TOML names the file."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SdgError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SdgError(f"{path}: not UTF-8 text: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SdgError(f"{path}: not valid TOML: {exc}") from None
+    """A TOML file's tables; an unreadable file, bad encoding or bad TOML names the file (its path)."""
+    return toml_tables.read_toml(path, SdgError, what, name=str(path))
 
 
 def parse_methodology(data: dict[str, Any], *, origin: str) -> Methodology:
@@ -332,16 +325,11 @@ def _check_levels(levels: tuple[Level, ...], origin: str) -> None:
 
 
 def tables(data: dict[str, Any], key: str, where: str) -> list[dict[str, Any]]:
-    entries = data.get(key, [])
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise SdgError(f"{where}: field {key}: write each entry as a [[{key}]] table")
-    return entries
+    return toml_tables.tables(data, key, where, SdgError)
 
 
 def no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SdgError(f"{where}: field {unknown[0]}: unknown field (allowed: {', '.join(sorted(allowed))})")
+    toml_tables.no_unknown(table, allowed, where, SdgError)
 
 
 def text(table: dict[str, Any], key: str, where: str, *, required: bool = False) -> str:

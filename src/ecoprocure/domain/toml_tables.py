@@ -1,6 +1,6 @@
 """Reading TOML data files with messages that name the file, the entry and the field.
 
-Shared by the claims and case-study files: each passes its own error class (a
+Shared by the claims, case-study, event and SDG files: each passes its own error class (a
 :class:`~ecoprocure.errors.DataError` subclass), so callers keep catching what they caught.
 """
 
@@ -13,10 +13,12 @@ from typing import Any
 from ecoprocure.errors import DataError
 
 
-def read_toml(path: Path, error: type[DataError], what: str) -> dict[str, Any]:
+def read_toml(path: Path, error: type[DataError], what: str, *, name: str | None = None) -> dict[str, Any]:
     """The decoded TOML of ``path``; an unreadable, non-UTF-8 or invalid file raises ``error``
-    naming the file (``what`` says which kind of file: "claims file", "case-study file")."""
-    name = path.name
+    naming the file (``what`` says which kind of file: "claims file", "case-study file"; ``name``
+    how messages call it, by default its file name — pass the caller's ``origin`` when its other
+    messages use the whole path)."""
+    name = path.name if name is None else name
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
