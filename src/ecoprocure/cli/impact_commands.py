@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from ecoprocure.cli.benefit_options import CarbonPrice, Equivalences, ShadowPrices, ids
 from ecoprocure.cli.context import (
     AcceptScheme,
     console,
@@ -18,7 +19,7 @@ from ecoprocure.cli.context import (
     print_json,
     settings,
 )
-from ecoprocure.domain.benefit_summary import DEFAULT_EQUIVALENCES, compare_years, summary
+from ecoprocure.domain.benefit_summary import compare_years, summary
 from ecoprocure.domain.benefits import PERIODS
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
 from ecoprocure.ingest.procurement_files import items_dir
@@ -42,19 +43,9 @@ def impact(
     monte_carlo: Annotated[
         int, typer.Option("--monte-carlo", help="Draws of the factors from their distributions (0: off).")
     ] = 0,
-    equivalences: Annotated[
-        str | None,
-        typer.Option(
-            help=f"Comma list of equivalence ids (default {','.join(DEFAULT_EQUIVALENCES)}; none: off)."
-        ),
-    ] = None,
-    carbon_price: Annotated[
-        str | None, typer.Option(help="Carbon price id to value CO2 (e.g. cn-ets-2024, cn-seee-seed-40).")
-    ] = None,
-    shadow_prices: Annotated[
-        str | None,
-        typer.Option(help="Comma list of pollutant shadow-price ids (e.g. cn-ept-so2,cn-ept-nox)."),
-    ] = None,
+    equivalences: Equivalences = None,
+    carbon_price: CarbonPrice = None,
+    shadow_prices: ShadowPrices = None,
     currency: Annotated[
         str | None, typer.Option(help="Currency for the money (default: the price's own).")
     ] = None,
@@ -95,9 +86,9 @@ def impact(
     )
     told = summary(
         result.rows,
-        equivalence_ids=None if equivalences is None else _ids(equivalences),
+        equivalence_ids=None if equivalences is None else ids(equivalences),
         carbon_price_id=carbon_price,
-        shadow_price_ids=_ids(shadow_prices or ""),
+        shadow_price_ids=ids(shadow_prices or ""),
         currency=currency,
     )
     table = compare_years(result.by_year, *years) if years else []
@@ -116,10 +107,6 @@ def impact(
                 markup=False,
             )
             console.print(f"      {line['trace']}", markup=False)
-
-
-def _ids(text: str) -> list[str]:
-    return [] if text.strip().lower() == "none" else [i.strip() for i in text.split(",") if i.strip()]
 
 
 def _years(text: str) -> tuple[int, int]:

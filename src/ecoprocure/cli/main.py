@@ -14,6 +14,7 @@ from ecoprocure.cli import (
     impact_commands,
     procurement_commands,
     registry_commands,
+    report_commands,
     sdg_commands,
     serve_command,
     user_commands,
@@ -46,6 +47,7 @@ app.add_typer(factor_commands.factors_app, name="factors")
 app.add_typer(claims_commands.claims_app, name="claims")
 app.add_typer(case_commands.cases_app, name="cases")
 app.add_typer(user_commands.user_app, name="user")
+app.add_typer(report_commands.report_app, name="report")
 app.add_typer(event_commands.event_app, name="event")
 app.add_typer(sdg_commands.sdg_app, name="sdg")
 
