@@ -7,6 +7,7 @@ the same declared release schema (``release_schema``).
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,16 @@ ENGINES = ("duckdb", "spark")
 # docs/benchmarks.md); the ingest streams and stays at ~0.7 GiB with the larger cap.
 PIPELINE_MEMORY_LIMIT = "600MB"
 INGEST_MEMORY_LIMIT = "1GB"
+SPILL_DIR = (Path(tempfile.gettempdir()) / "ecoprocure-duckdb-spill").as_posix().replace("'", "")
 
 
 def connect(engine: str = "duckdb", *, memory_limit: str = PIPELINE_MEMORY_LIMIT) -> Any:
     if engine == "duckdb":
         con = ibis.duckdb.connect()
         con.raw_sql(f"SET memory_limit = '{memory_limit}'")  # bounded memory: DuckDB spills beyond it
+        # Spill into the system's temporary folder, not a `.tmp` folder in whatever directory the
+        # command was started from (DuckDB's default for an in-memory database).
+        con.raw_sql(f"SET temp_directory = '{SPILL_DIR}'")
         con.raw_sql("SET preserve_insertion_order = false")
         with contextlib.suppress(Exception):  # DuckDB 2 deprecates the `x -> …` lambdas Ibis 12 writes
             con.raw_sql("SET lambda_syntax = 'ENABLE_SINGLE_ARROW'")
