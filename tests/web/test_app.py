@@ -38,6 +38,10 @@ CONTRACT_PATHS = {
     "/api/v1/statistics",
     "/api/v1/procurement/indicators",
     "/api/v1/procurement/benefits",
+    "/api/v1/uploads",
+    "/api/v1/uploads/{job_id}",
+    "/api/v1/uploads/{job_id}/report",
+    "/api/v1/uploads/{job_id}/rejects.csv",
 }
 
 

@@ -55,7 +55,13 @@ def _schema(server: Server) -> Any:
 
 # Operations that write, and the ones that need an API token (fuzzed with an admin's).
 WRITES = {"/api/v1/certificates/{number}/actions"}
-AUTHENTICATED = WRITES | {"/api/v1/auth/whoami", "/api/v1/audit"}
+UPLOADS = {
+    "/api/v1/uploads",
+    "/api/v1/uploads/{job_id}",
+    "/api/v1/uploads/{job_id}/report",
+    "/api/v1/uploads/{job_id}/rejects.csv",
+}  # fuzzed with GET: the upload itself (POST) is tested in test_uploads.py
+AUTHENTICATED = WRITES | UPLOADS | {"/api/v1/auth/whoami", "/api/v1/audit"}
 
 
 def fuzz(schema: Any, path: str, mode: GenerationMode, headers: dict[str, str] | None = None) -> None:

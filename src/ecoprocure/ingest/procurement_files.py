@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,14 @@ class IngestReport:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+Progress = Callable[[float], None]  # the share of a file's ingest done so far, 0 to 1
+
+
+def _report_progress(on_progress: Progress | None, done: float) -> None:
+    if on_progress is not None:
+        on_progress(done)
 
 
 def items_dir(home: Path) -> Path:
@@ -111,13 +120,23 @@ def _parse_json_lines(path: Path, part: Path, report: IngestReport, con: Any) ->
     return True
 
 
-def _normalise_other(path: Path, kind: str | None, digest: str, part: Path, report: IngestReport) -> None:
-    """Templates (CSV/XLSX) and every other OCDS shape: release lines first, then normalise."""
+def _normalise_other(
+    path: Path, kind: str | None, digest: str, part: Path, report: IngestReport, on_progress: Progress | None
+) -> None:
+    """Templates (CSV/XLSX) and every other OCDS shape: release lines first, then normalise.
+    Progress: 0.1 to 0.6 while a CSV template is read (by bytes), 0.6 once the lines are written."""
     if kind is not None:
-        shape = write_template_release_lines(path, part.with_name("releases.jsonl"), digest[:16], kind)
+        size = max(path.stat().st_size, 1)
+        read: Callable[[int], None] | None = None
+        if kind == "csv" and on_progress is not None:
+            read = lambda done: on_progress(0.1 + 0.5 * min(done / size, 1.0))  # noqa: E731
+        shape = write_template_release_lines(
+            path, part.with_name("releases.jsonl"), digest[:16], kind, progress=read
+        )
     else:
         shape = write_release_lines([path], part.with_name("releases.jsonl"))[0]
         report.ocds_version = shape.ocds_version
+    _report_progress(on_progress, 0.6)
     report.shape, report.releases = shape.shape, shape.releases
     report.problems = [asdict(p) for p in shape.problems]
     if report.releases:
@@ -139,10 +158,13 @@ def _releases_in(path: Path, digest: FileDigest) -> int:
     return _count_lines(path)
 
 
-def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> IngestReport:
+def ingest_procurement_file(
+    path: Path, *, home: Path, uploads_dir: Path, on_progress: Progress | None = None
+) -> IngestReport:
     """Ingest one file (see the module's docstring). A JSON Lines file is parsed while its sha256
     is computed in a thread; when the digest shows the file was ingested before, the parse is
-    interrupted and the earlier report returned."""
+    interrupted and the earlier report returned. ``on_progress`` is told the share done (0 to 1)
+    at each stage, and by bytes read while a CSV template is read."""
     report = IngestReport(file=str(path))
     if not path.is_file():
         report.status, report.error = "failed", f"{path}: no such file"
@@ -165,6 +187,7 @@ def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> Ing
                 hashing.start()
                 parsed = _parse_json_lines(path, part, report, con)
             digest = hashing.result().sha256
+            _report_progress(on_progress, 0.6 if parsed else 0.1)
             kept, _ = keep_original(path, uploads_dir, "procurement", digest=digest)
             report.sha256, report.kept_path = digest, str(kept)
             previous = _previous(folder, digest)
@@ -174,23 +197,28 @@ def ingest_procurement_file(path: Path, *, home: Path, uploads_dir: Path) -> Ing
             if parsed:
                 report.shape, report.releases = "jsonl", _releases_in(path, hashing)
             else:
-                _normalise_other(path, kind, digest, part, report)
+                _normalise_other(path, kind, digest, part, report, on_progress)
             if report.releases == 0:
                 report.status = "empty"  # reported, not an error: the run goes on
                 first = f": {report.problems[0]['reason']}" if report.problems else ""
                 report.error = "no releases in the file" + first
                 return report
+            _report_progress(on_progress, 0.9)
             target = folder / f"{digest}.parquet"
+            report.status = "partial" if report.items_with_issue or report.problems else "ok"
+            report.dataset_file = str(target)
+            # Rejects and manifest are written before the dataset appears, so an error on the
+            # way leaves nothing in the items folder (the pipeline reads every dataset there).
+            report.rejects_file = _write_rejects(part, kept, report)
+            manifest = part.with_suffix(".json")
+            manifest.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
             part.replace(target)  # atomic: a dataset file is always complete
+            manifest.replace(target.with_suffix(".json"))
     except DataError as exc:
         report.status, report.error = "failed", str(exc)
+        report.dataset_file = report.rejects_file = None
         return report
-    report.status = "partial" if report.items_with_issue or report.problems else "ok"
-    report.dataset_file = str(target)
-    report.rejects_file = _write_rejects(target, kept, report)
-    target.with_suffix(".json").write_text(
-        json.dumps(report.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
-    )
+    _report_progress(on_progress, 1.0)
     return report
 
 
@@ -216,7 +244,7 @@ def _normalise_to(con: Any, lines: Path, file_name: str, part: Path, report: Ing
     report.items_with_issue = sum(report.issues.values())
 
 
-def _write_rejects(target: Path, kept: Path, report: IngestReport) -> str | None:
+def _write_rejects(dataset: Path, kept: Path, report: IngestReport) -> str | None:
     """Every flagged item and every shape problem, with file, release, item, field and reason
     (for a CSV/XLSX template the release is its row: "row 7")."""
     if not (report.items_with_issue or report.problems):
@@ -224,7 +252,7 @@ def _write_rejects(target: Path, kept: Path, report: IngestReport) -> str | None
     out = Path(f"{kept}.rejects.csv")
     by_row = report.shape in TEMPLATE_SHAPES
     table = pq.read_table(
-        target,
+        dataset,
         columns=["source_file", "source_location", "release_id", "ocid", "item_id", "issue"],
         filters=pc.field("issue").is_valid(),
     )

@@ -36,7 +36,7 @@ from ecoprocure.errors import DataError
 from ecoprocure.ingest.fields import FieldError, parse_date, parse_decimal, parse_flag
 from ecoprocure.ingest.ocds_shapes import ShapeReport
 from ecoprocure.ingest.registry_rows import Template
-from ecoprocure.ingest.tabular import read_rows
+from ecoprocure.ingest.tabular import ProgressCallback, read_rows
 from ecoprocure.pipeline.normalise import BRAND_NAMES, CERTIFICATE_NAMES, MODEL_NAMES
 
 SUFFIXES = {".csv": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
@@ -270,15 +270,18 @@ def row_release(values: dict[str, str], number: int, file_key: str) -> dict[str,
     )
 
 
-def write_template_release_lines(path: Path, out: Path, file_key: str, shape: str) -> ShapeReport:
+def write_template_release_lines(
+    path: Path, out: Path, file_key: str, shape: str, *, progress: ProgressCallback | None = None
+) -> ShapeReport:
     """Every valid row of a template file as one JSON line in ``out``; every unusable row in the
     report's problems (location "row N", field = the file's column). ``DataError`` for a file that
-    cannot be read or lacks a column. ``out`` appears only when complete."""
+    cannot be read or lacks a column. ``out`` appears only when complete. ``progress`` is handed
+    to the reader (bytes read of a CSV, rows of an XLSX file)."""
     report = ShapeReport(file=path.name, shape=shape)
     partial = out.with_name(out.name + ".part")
     try:
         with partial.open("wb") as sink:
-            for location, release in _releases(path, report, file_key):
+            for location, release in _releases(path, report, file_key, progress):
                 release["_source_file"] = report.file
                 release["_source_location"] = location
                 sink.write(orjson.dumps(release, option=orjson.OPT_APPEND_NEWLINE))
@@ -290,8 +293,10 @@ def write_template_release_lines(path: Path, out: Path, file_key: str, shape: st
     return report
 
 
-def _releases(path: Path, report: ShapeReport, file_key: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    rows = read_rows(path)
+def _releases(
+    path: Path, report: ShapeReport, file_key: str, progress: ProgressCallback | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    rows = read_rows(path, progress=progress)
     first = next(rows, None)
     if first is None:
         report.add("", None, "the file has a header but no rows")

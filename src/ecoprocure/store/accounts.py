@@ -28,6 +28,9 @@ from ecoprocure.errors import NotFound
 from ecoprocure.store.models import ApiToken, AuditEntry, User
 from ecoprocure.store.registry_listing import Listing
 
+# How often an API token's last_used_at is written (a request is not worth a write each time).
+_TOUCH_EVERY = dt.timedelta(minutes=1)
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -168,7 +171,12 @@ def authenticate_token(session: Session, token: str) -> Principal | None:
     ).first()
     if row is None or not digest_matches(row.token_hash, token) or not row.user.active:
         return None
-    row.last_used_at = _now()
+    now = _now()
+    last = row.last_used_at
+    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > _TOUCH_EVERY:
+        # At most once a minute: on SQLite this write would fail at once (no busy wait for a
+        # read transaction turning into a write) while a long import holds the write lock.
+        row.last_used_at = now
     return Principal(row.user.username, Role(row.user.role), row.token_id)
 
 

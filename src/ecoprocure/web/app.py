@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "statistics", "description": "Programme statistics."},
             {"name": "procurement", "description": "Green share and environmental benefits."},
             {"name": "accounts", "description": "The caller behind an API token."},
+            {"name": "uploads", "description": "Files imported in the background, with their reports."},
             {"name": "health", "description": "Liveness."},
         ],
     )

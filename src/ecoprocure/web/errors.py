@@ -20,6 +20,7 @@ import orjson
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -214,6 +215,14 @@ async def _busy(_request: Request, _exc: Exception) -> Response:
     )
 
 
+async def _operational(request: Request, exc: Exception) -> Response:
+    """SQLite's write lock held by a long import (a registry upload runs in one transaction): the
+    server is busy, not broken. Any other database failure is unexpected."""
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        return await _busy(request, exc)
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request | None, exc: BaseException, what: str = "internal server error") -> Response:
     reference = uuid.uuid4().hex[:12]
     path = request.url.path if request is not None else "?"
@@ -239,6 +248,7 @@ def install(app: FastAPI, pages: PageRenderer | None = None) -> None:
         ApiError: _api,
         EcoprocureError: _ecoprocure,
         PoolTimeout: _busy,
+        OperationalError: _operational,
     }
     for exc_class, handler in handlers.items():
         app.add_exception_handler(exc_class, handler)

@@ -15,6 +15,7 @@ from fastapi import Depends, Request
 from ecoprocure.settings import Settings
 from ecoprocure.store.db import Database
 from ecoprocure.web.analysis_cache import AnalysisCache
+from ecoprocure.web.jobs import JobRunner
 from ecoprocure.web.rate_limit import RateLimit
 from ecoprocure.web.verifiers import VerifierPool
 
@@ -26,6 +27,7 @@ class Services:
     verifiers: VerifierPool
     verify_limit: RateLimit
     auth_failures: RateLimit
+    jobs: JobRunner
     analyses: AnalysisCache = field(default_factory=AnalysisCache)
 
     @classmethod
@@ -40,11 +42,20 @@ class Services:
             auth_failures=RateLimit(
                 settings.auth_failure_rate_limit, settings.rate_limit_storage, scope="auth-failure"
             ),
+            jobs=_jobs(settings, db),
         )
 
     def close(self) -> None:
+        self.jobs.close()
         self.verifiers.close()
         self.db.close()
+
+
+def _jobs(settings: Settings, db: Database) -> JobRunner:
+    """The upload job runner; jobs an earlier server left unfinished are marked failed."""
+    runner = JobRunner(settings, db)
+    runner.recover()
+    return runner
 
 
 async def get_services(request: Request) -> Services:

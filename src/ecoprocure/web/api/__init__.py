@@ -13,6 +13,7 @@ from ecoprocure.web.api import (
     procurement,
     reference,
     statistics,
+    uploads,
     verification,
 )
 
@@ -28,4 +29,5 @@ def routers() -> list[APIRouter]:
         statistics.router,
         procurement.router,
         accounts.router,
+        uploads.router,
     ]

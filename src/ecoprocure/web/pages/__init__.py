@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ecoprocure.web.pages import account, dashboard, public
+from ecoprocure.web.pages import account, dashboard, public, uploads
 
 
 def page_routers() -> list[APIRouter]:
-    return [public.router, account.router, dashboard.router]
+    return [public.router, account.router, dashboard.router, uploads.router]
