@@ -109,7 +109,7 @@ def test_bad_input_is_one_line_naming_file_entry_and_field(home: Path, tmp_path:
     assert not out.exists()  # nothing half-written
     assert "--format 'xml'" in one_line_error(run("event", "check", str(event), "--format", "xml"))
     french = run("event", "report", str(event), "--output", str(out), "--lang", "fr")
-    assert "--lang 'fr'" in one_line_error(french)
+    assert "--lang: language 'fr' is not available: use en or zh" in one_line_error(french)
     assert "missing.toml" in one_line_error(run("event", "check", str(tmp_path / "missing.toml")))
 
 

@@ -11,7 +11,15 @@ from rich.table import Table
 from rich.text import Text
 
 from ecoprocure.cli.claims_commands import STRICT_EXIT_CODE, print_checks, summary_line
-from ecoprocure.cli.context import console, fail, handles_errors, print_csv, print_json, settings
+from ecoprocure.cli.context import (
+    console,
+    fail,
+    handles_errors,
+    locale_option,
+    print_csv,
+    print_json,
+    settings,
+)
 from ecoprocure.domain.case_checks import check_cases
 from ecoprocure.domain.case_files import find_case, load_cases
 from ecoprocure.domain.case_model import KINDS, CaseStudy, pick
@@ -246,16 +254,17 @@ def cases_check(
 @cases_app.command("export")
 @handles_errors
 def cases_export(
-    output_file: Annotated[Path, typer.Option("--output", help="The file to write (.html or .xlsx).")],
-    output: Annotated[str, typer.Option("--format", help="html or xlsx.")] = "html",
+    output_file: Annotated[Path, typer.Option("--output", help="The file to write (.html, .pdf or .xlsx).")],
+    output: Annotated[str, typer.Option("--format", help="html, pdf or xlsx.")] = "html",
     folder: CaseDir = None,
     currency: Annotated[str, typer.Option("--currency", help="Money in this currency.")] = "EUR",
-    lang: Lang = "en",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the report: en or zh (zh-Hans …).")] = "en",
 ) -> None:
     """The case studies as a report: every case, its normalised outcomes, totals and the checks."""
-    from ecoprocure.reports.case_report import build_report, write_html, write_xlsx
+    from ecoprocure.reports.case_report import build_report, write_html, write_pdf, write_xlsx
 
-    _check_format(output, ("html", "xlsx"))
-    report = build_report(_cases(folder), currency=_currency(currency), lang=lang)
-    (write_html if output == "html" else write_xlsx)(report, output_file)
+    _check_format(output, ("html", "pdf", "xlsx"))
+    locale = locale_option(lang)
+    report = build_report(_cases(folder), currency=_currency(currency), lang=locale)
+    {"html": write_html, "pdf": write_pdf, "xlsx": write_xlsx}[output](report, output_file)
     console.print(f"wrote {output_file} ({len(report.cases)} cases, {output})")

@@ -67,6 +67,17 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def locale_option(lang: str) -> str:
+    """The locale a ``--lang`` value names (en, zh, zh-Hans …); an unknown one is the one-line error."""
+    from ecoprocure.i18n import UnknownLocale, parse_locale
+
+    try:
+        return parse_locale(lang)
+    except UnknownLocale as exc:
+        fail(f"--lang: {exc}")
+        raise  # unreachable: fail exits
+
+
 def handles_errors(func: F) -> F:
     """Translate ecoprocure errors into the one-line stderr message and exit code 1."""
 

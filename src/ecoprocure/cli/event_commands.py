@@ -12,12 +12,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ecoprocure.cli.context import console, database, fail, handles_errors, print_json
+from ecoprocure.cli.context import console, database, fail, handles_errors, locale_option, print_json
 from ecoprocure.domain.claim_quantities import plain
 from ecoprocure.domain.event_file import load_event
 from ecoprocure.domain.events import Claim, Event, EventResult, check_event
 from ecoprocure.reports.event_report import FORMATS as REPORT_FORMATS
-from ecoprocure.reports.event_report import LANGUAGES, write_report
+from ecoprocure.reports.event_report import write_report
 from ecoprocure.store.event_credits import claims_against, list_credits, register
 
 event_app = typer.Typer(
@@ -168,8 +168,8 @@ def credits_command(
 def report(
     file: EventFile,
     output_file: Annotated[Path, typer.Option("--output", help="Where to write the report.")],
-    output: Annotated[str, typer.Option("--format", help="html, json or md.")] = "html",
-    lang: Annotated[str, typer.Option("--lang", help="en or zh.")] = "en",
+    output: Annotated[str, typer.Option("--format", help="html, json, md or pdf.")] = "html",
+    lang: Annotated[str, typer.Option("--lang", help="en or zh (zh-Hans …).")] = "en",
     against: Against = None,
     no_ledger: NoLedger = False,
     as_of: AsOf = None,
@@ -177,11 +177,10 @@ def report(
     """The qualifying explanatory statement with the declaration of achievement (when neutral)."""
     if output not in REPORT_FORMATS:
         fail(f"--format {output!r}: use {', '.join(REPORT_FORMATS)}")
-    if lang not in LANGUAGES:
-        fail(f"--lang {lang!r}: use {', '.join(LANGUAGES)}")
+    locale = locale_option(lang)
     result = _checked(file, against, no_ledger, as_of)
     _refuse_double_counting(result)
-    path = write_report(result, output, output_file, lang)
+    path = write_report(result, output, output_file, locale)
     verdict = "neutral" if result.neutral else "NOT neutral"
     console.print(f"wrote {path} ({verdict}: {result.balance_arithmetic()})")
 

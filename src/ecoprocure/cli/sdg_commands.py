@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecoprocure.cli.context import AcceptScheme, console, database, fail, handles_errors, print_json, settings
+from ecoprocure.cli.context import (
+    AcceptScheme,
+    console,
+    database,
+    fail,
+    handles_errors,
+    locale_option,
+    print_json,
+    settings,
+)
 from ecoprocure.domain.sdg_answers import AnswerSheet, load_answers
 from ecoprocure.domain.sdg_methodology import DEFAULT_VERSION, Methodology, find_methodology, shipped_versions
 from ecoprocure.domain.sdg_score import FDerivation, SdgScore, f_from_green_share, fmt, score_answers
@@ -117,13 +126,22 @@ def export(
     year: YearOption = None,
     currency: CurrencyOption = REPORTING_CURRENCY,
     accept_scheme: AcceptScheme = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang",
+            help="en or zh (zh-Hans …): the report's language; the data files' question column "
+            "(column names stay English).",
+        ),
+    ] = "en",
 ) -> None:
     """Export the answers, evidence, arithmetic, level, methodology version and caveats: an HTML
-    report, or a CSV / XLSX / JSON data file."""
+    or PDF report, or a CSV / XLSX / JSON data file."""
     if output_format not in EXPORT_FORMATS:
         fail(f"--format {output_format!r}: use {', '.join(EXPORT_FORMATS)}")
+    locale = locale_option(lang)
     result = _score(answers, methodology, f_from_data, year, currency, accept_scheme)
-    path = export_report(result, output_format, output)
+    path = export_report(result, output_format, output, locale)
     console.print(
         f"wrote {path} (score {fmt(result.score, 2)}, level {result.level.level}, "
         f"methodology {result.methodology.id})",

@@ -7,7 +7,8 @@ as package data and are compiled in memory at first use (milliseconds), so a whe
 install or a stale ``.mo`` all give the catalogue that is in the source tree.
 
 The locale of the current request or report is kept in a context variable, so one shared Jinja
-environment serves every request (``use_locale``) and templates call ``_()`` / ``ngettext()``.
+environment serves every request (``use_locale``) and templates call ``_()`` / ``ngettext()`` /
+``pgettext()`` (a context where one English word needs two translations).
 """
 
 from __future__ import annotations
@@ -132,6 +133,14 @@ def gettext(message: str, **variables: object) -> str:
     return text % variables if variables else text
 
 
+def pgettext(context: str, message: str, **variables: object) -> str:
+    """``message`` in the current language, as translated for ``context`` (``msgctxt``): for a word
+    whose translation differs between areas whose catalogues are merged ("Measure": an indicator
+    on one page, a reduction measure in a report)."""
+    text = translations(current_locale()).pgettext(context, message)
+    return text % variables if variables else text
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_locale()).ngettext(singular, plural, n)
 
@@ -173,7 +182,9 @@ def jinja_environment(template_dirs: Sequence[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext, ngettext, newstyle=True, pgettext=pgettext
+    )
     env.filters["number"] = format_number
     env.filters["percent"] = format_percent
     env.filters["date"] = format_date

@@ -1,8 +1,9 @@
 """Case-study reports: every case, its normalised outcomes, the totals and the source checks,
-as HTML (Jinja2 template ``templates/cases/report.html.j2``) or XLSX, in English or Chinese.
+as HTML (Jinja2 template ``templates/cases/report.html``), PDF (from the HTML) or XLSX, in English
+or Chinese.
 
-The labels of the report are a small dict here (en, zh); the gettext catalogue of the pages will
-replace it. Files are written through :func:`ecoprocure.reports.files.write_atomic`, so a failed
+The labels are ``_()`` in the template, Chinese from the gettext catalogue ``cases.po``. Files
+are written through :func:`ecoprocure.reports.files.write_atomic`, so a failed
 export leaves nothing half-written.
 """
 
@@ -15,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+import jinja2
 
 from ecoprocure.domain.case_checks import check_cases
 from ecoprocure.domain.case_model import CaseStudy
@@ -23,92 +24,35 @@ from ecoprocure.domain.case_studies import aggregate, normalise_all
 from ecoprocure.domain.case_views import aggregate_dict, case_detail, normalised_dict
 from ecoprocure.domain.claim_quantities import format_number
 from ecoprocure.domain.claims import summary
+from ecoprocure.i18n import N_, gettext, jinja_environment, parse_locale, use_locale
+from ecoprocure.reports import pdf
 from ecoprocure.reports.files import write_atomic, write_text_atomic
 
 TEMPLATES = Path(__file__).with_name("templates")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "title": "Green public procurement case studies",
-        "authority": "Authority",
-        "place": "Place",
-        "year": "Year",
-        "category": "Category",
-        "bought": "What was bought",
-        "quantity": "Quantity",
-        "baseline": "Baseline",
-        "criteria": "Criteria used",
-        "outcomes": "Outcomes",
-        "outcome": "Outcome",
-        "stated": "As stated",
-        "per_year": "Per year",
-        "total": "One-off / total",
-        "per_unit": "Per unit",
-        "confidence": "Confidence",
-        "arithmetic": "Arithmetic",
-        "sources": "Sources",
-        "adopted": "adopted",
-        "totals": "Totals across cases",
-        "kind": "Kind",
-        "basis": "Basis",
-        "value": "Value",
-        "not_added": "Not added",
-        "checks": "The same figure in every source",
-        "verdict": "Verdict",
-        "check": "Check",
-        "note": "Note",
-        "none": "none quantified",
-        "currency": "Money in",
-        "basis_per_year": "per year",
-        "basis_one_off": "one-off",
-        "cases": "Cases",
-        "id": "Id",
-    },
-    "zh": {
-        "title": "绿色公共采购案例",
-        "authority": "采购机构",
-        "place": "地点",
-        "year": "年份",
-        "category": "品目",
-        "bought": "采购内容",
-        "quantity": "数量",
-        "baseline": "基准",
-        "criteria": "采用的标准",
-        "outcomes": "成果",
-        "outcome": "成果",
-        "stated": "原文数据",
-        "per_year": "每年",
-        "total": "一次性 / 合计",
-        "per_unit": "每单位",
-        "confidence": "可信度",
-        "arithmetic": "计算过程",
-        "sources": "来源",
-        "adopted": "采用",
-        "totals": "各案例合计",
-        "kind": "类型",
-        "basis": "口径",
-        "value": "数值",
-        "not_added": "未计入",
-        "checks": "各来源数据一致性",
-        "verdict": "结论",
-        "check": "核对项",
-        "note": "备注",
-        "none": "无量化成果",
-        "currency": "货币单位",
-        "basis_per_year": "每年",
-        "basis_one_off": "一次性",
-        "cases": "案例",
-        "id": "编号",
-    },
-}
+# The short language code of the case files' texts, by locale (the report's labels come from the
+# gettext catalogue ``cases.po``).
+TEXT_LANGUAGES = {"en": "en", "zh_Hans": "zh"}
+# The column heads of the XLSX "cases" sheet (translated when the sheet is written).
+CASE_COLUMNS = (
+    N_("Id"),
+    N_("Authority"),
+    N_("Place"),
+    N_("Year"),
+    N_("Category"),
+    N_("What was bought"),
+    N_("Quantity"),
+    N_("Baseline"),
+    N_("Criteria used"),
+)
 
 
 @dataclass(frozen=True)
 class CaseReport:
-    lang: str
+    lang: str  # the case files' texts: en, zh
+    locale: str  # the report's labels: en, zh_Hans
     currency: str
-    labels: dict[str, str]
     cases: list[dict[str, Any]]
     totals: dict[str, Any]
     checks: list[dict[str, Any]]
@@ -116,7 +60,10 @@ class CaseReport:
 
 
 def build_report(cases: Sequence[CaseStudy], *, currency: str = "EUR", lang: str = "en") -> CaseReport:
-    """Everything the report shows, as plain data (the same shapes as ``--format json``)."""
+    """Everything the report shows, as plain data (the same shapes as ``--format json``); ``lang``
+    is a language the catalogue has (en, zh, zh-Hans …)."""
+    locale = parse_locale(lang)
+    lang = TEXT_LANGUAGES[locale]
     details = []
     rows = normalise_all(cases, currency=currency, lang=lang)
     for case in cases:
@@ -126,8 +73,8 @@ def build_report(cases: Sequence[CaseStudy], *, currency: str = "EUR", lang: str
     results = check_cases(cases)
     return CaseReport(
         lang=lang,
+        locale=locale,
         currency=currency,
-        labels=LABELS.get(lang, LABELS["en"]),
         cases=details,
         totals=aggregate_dict(aggregate(rows)),
         checks=[r.to_dict() for r in results],
@@ -136,13 +83,12 @@ def build_report(cases: Sequence[CaseStudy], *, currency: str = "EUR", lang: str
 
 
 def render_html(report: CaseReport) -> str:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        keep_trailing_newline=True,
+    environment = jinja_environment([TEMPLATES]).overlay(
+        keep_trailing_newline=True, trim_blocks=False, lstrip_blocks=False, undefined=jinja2.Undefined
     )
     environment.filters["n"] = _shown
-    return environment.get_template("cases/report.html.j2").render(report=report, t=report.labels)
+    with use_locale(report.locale):
+        return environment.get_template("cases/report.html").render(report=report)
 
 
 def write_html(report: CaseReport, path: Path) -> None:
@@ -150,16 +96,19 @@ def write_html(report: CaseReport, path: Path) -> None:
     write_text_atomic(path, text)
 
 
+def write_pdf(report: CaseReport, path: Path) -> None:
+    pdf.write_pdf(path, render_html(report))
+
+
 def write_xlsx(report: CaseReport, path: Path) -> None:
     from openpyxl import Workbook
 
-    t = report.labels
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "cases"
-    sheet.append([t["id"], t["authority"], t["place"], t["year"], t["category"], t["bought"], t["quantity"],
-                  t["baseline"], t["criteria"]])  # fmt: skip
+    with use_locale(report.locale):
+        sheet.append([gettext(column) for column in CASE_COLUMNS])
     for case in report.cases:
         place = ", ".join(p for p in (case["city"], case["region"], case["country"]) if p)
         quantity = f"{case['quantity']} {case['item']}" if case["quantity"] else ""

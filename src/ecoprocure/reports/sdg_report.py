@@ -1,5 +1,12 @@
 """SDG 12.7.1 exports: the answers, their evidence, the arithmetic, the level, the methodology
-version and its caveats — as an HTML report (Jinja2), a CSV or XLSX data file, or JSON."""
+version and its caveats — as an HTML or PDF report (Jinja2), a CSV or XLSX data file, or JSON.
+
+The report is in English or Chinese (labels through ``_()``, the catalogue ``sdg.po``; the
+questions, component names and level labels from the methodology file's ``*_zh`` texts). The data
+files keep English column names and keys in both languages (they are read by programs); in Chinese
+their ``question`` column carries the Chinese item text. The caveats, flags and the arithmetic are
+the domain's English.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +16,19 @@ import json
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ecoprocure.domain.sdg_score import SdgScore, fmt
+from ecoprocure.i18n import DEFAULT_LOCALE, N_, gettext, jinja_environment, parse_locale, use_locale
 from ecoprocure.reports.files import write_atomic, write_text_atomic
+from ecoprocure.reports.pdf import write_pdf
 
-FORMATS = ("html", "csv", "xlsx", "json")
+FORMATS = ("html", "pdf", "csv", "xlsx", "json")
+# Values of the answers and methodology files shown in the report, translated where shown.
+GOVERNMENT_LEVELS = {"national": N_("national"), "subnational": N_("subnational")}
+ANSWERS = {"yes": N_("yes"), "no": N_("no")}
+WEIGHT_STATUSES = {"confirmed": N_("confirmed"), "inferred": N_("inferred"), "unknown": N_("unknown")}
 TEMPLATES = Path(__file__).with_name("templates")
 CSV_COLUMNS = (
     "government",
@@ -45,8 +57,10 @@ CSV_COLUMNS = (
 )
 
 
-def item_rows(result: SdgScore) -> list[dict[str, Any]]:
-    """One row per sub-item, the government, component value and score repeated (long format)."""
+def item_rows(result: SdgScore, lang: str = DEFAULT_LOCALE) -> list[dict[str, Any]]:
+    """One row per sub-item, the government, component value and score repeated (long format);
+    ``question`` in ``lang`` (the Chinese item text where the methodology file gives one)."""
+    chinese = parse_locale(lang) != DEFAULT_LOCALE
     data = result.to_dict()
     g = data["government"]
     rows = []
@@ -63,7 +77,7 @@ def item_rows(result: SdgScore) -> list[dict[str, Any]]:
                     "component": component["id"],
                     "component_value": component["value"],
                     "item": item["item"],
-                    "question": item["text"],
+                    "question": (item["text_zh"] or item["text"]) if chinese else item["text"],
                     "scoring": item["scoring"],
                     "weight": item["weight"],
                     "weight_status": item["weight_status"],
@@ -82,31 +96,37 @@ def item_rows(result: SdgScore) -> list[dict[str, Any]]:
     return rows
 
 
-def render_html(result: SdgScore) -> str:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html", "j2"]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
+def render_html(result: SdgScore, lang: str = DEFAULT_LOCALE) -> str:
+    env = jinja_environment([TEMPLATES]).overlay(
+        keep_trailing_newline=True, trim_blocks=False, lstrip_blocks=False
     )
-    template = env.get_template("sdg/report.html.j2")
-    return template.render(
-        d=result.to_dict(),
-        score=fmt(result.score, 2),
-        max_score=fmt(result.methodology.max_score),
-        threshold=fmt(result.methodology.implementing_threshold),
-    )
+    template = env.get_template("sdg/report.html")
+    with use_locale(parse_locale(lang)):
+        return template.render(
+            d=result.to_dict(),
+            score=fmt(result.score, 2),
+            max_score=fmt(result.methodology.max_score),
+            threshold=fmt(result.methodology.implementing_threshold),
+            methodology_title_zh=result.methodology.title_zh,
+            levels=_translated(GOVERNMENT_LEVELS),
+            answers=_translated(ANSWERS),
+            statuses=_translated(WEIGHT_STATUSES),
+        )
 
 
-def render_csv(result: SdgScore) -> str:
+def _translated(values: dict[str, str]) -> dict[str, str]:
+    return {key: gettext(message) for key, message in values.items()}
+
+
+def render_csv(result: SdgScore, lang: str = DEFAULT_LOCALE) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(item_rows(result))
+    writer.writerows(item_rows(result, lang))
     return buffer.getvalue()
 
 
-def _xlsx(result: SdgScore, path: Path) -> None:
+def _xlsx(result: SdgScore, path: Path, lang: str) -> None:
     data = result.to_dict()
     book = Workbook()
     summary = book.active
@@ -142,7 +162,7 @@ def _xlsx(result: SdgScore, path: Path) -> None:
     summary["A1"].font = Font(bold=True)
     answers = book.create_sheet("Answers")
     answers.append(list(CSV_COLUMNS))
-    for row in item_rows(result):
+    for row in item_rows(result, lang):
         answers.append([row[c] for c in CSV_COLUMNS])
     sources = book.create_sheet("Sources")
     sources.append(["id", "title", "publisher", "year", "url", "locator"])
@@ -151,15 +171,16 @@ def _xlsx(result: SdgScore, path: Path) -> None:
     book.save(path)
 
 
-def export(result: SdgScore, output_format: str, path: Path) -> Path:
-    """Write the export to ``path`` atomically (nothing is left when it fails)."""
+def export(result: SdgScore, output_format: str, path: Path, lang: str = DEFAULT_LOCALE) -> Path:
+    """Write the export to ``path`` atomically (nothing is left when it fails); the report and
+    the data files' questions in ``lang`` (en, zh …; JSON carries both languages)."""
     if output_format not in FORMATS:
         raise ValueError(f"unknown export format {output_format!r}; use one of {', '.join(FORMATS)}")
     if output_format == "xlsx":
-        return write_atomic(path, lambda target: _xlsx(result, target))
-    text = {
-        "html": render_html,
-        "csv": render_csv,
-        "json": lambda r: json.dumps(r.to_dict(), ensure_ascii=False, indent=2) + "\n",
-    }[output_format](result)
-    return write_text_atomic(path, text)
+        return write_atomic(path, lambda target: _xlsx(result, target, lang))
+    if output_format == "pdf":
+        return write_pdf(path, render_html(result, lang))
+    if output_format == "json":
+        return write_text_atomic(path, json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    render = render_html if output_format == "html" else render_csv
+    return write_text_atomic(path, render(result, lang))
