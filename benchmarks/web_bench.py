@@ -10,10 +10,11 @@ it is counted but never refuses), then drives it with a closed-loop load generat
 asyncio (uvloop when installed) over raw keep-alive HTTP/1.1 connections, each sending its next
 request when the previous answer has arrived. Cases, each for ``--duration`` seconds after a
 warm-up: ``/healthz`` (the reference), verification by certificate number (10 % unknown numbers),
-by brand + model, and catalogue search (fewer connections: a search costs milliseconds of
-database work, so 32 closed loops would measure queueing, not the search). Every answer's status
-is checked; anything but 200 is an error. Traffic goes to 127.0.0.1 only, and every loop ends by
-itself.
+by brand + model, catalogue search over the API and the catalogue page (``GET /catalogue?q=…``:
+the same search plus the filter lists and the HTML) — both with fewer connections: a search costs
+milliseconds of database work, so 32 closed loops would measure queueing, not the search.
+Every answer's status is checked; anything but 200 is an error. Traffic goes to 127.0.0.1 only,
+and every loop ends by itself.
 
 Results go to stdout and ``benchmarks/out/web.json``; docs/benchmarks.md records them.
 """
@@ -90,6 +91,7 @@ def questions(home: Path, n: int = 2000, seed: int = 7, as_of: str | None = None
     by_model = ["/api/v1/verify?" + urllib.parse.urlencode({"brand": b, "model": m}) for b, m in pairs]
     words = [b.split()[0] for b in brands[:50]] + ["家具", "计算机", "涂料", "办公", "paper", "furniture"]
     search = ["/api/v1/catalogue/search?" + urllib.parse.urlencode({"q": w}) for w in words]
+    page = ["/catalogue?" + urllib.parse.urlencode({"q": w}) for w in words]
     rng.shuffle(by_model)
     if as_of:
         by_number = [f"{path}&date={as_of}" for path in by_number]
@@ -99,6 +101,7 @@ def questions(home: Path, n: int = 2000, seed: int = 7, as_of: str | None = None
         "verify_by_number": by_number,
         "verify_by_brand_model": by_model,
         "catalogue_search": search,
+        "catalogue_page": page,
     }
 
 
@@ -216,7 +219,9 @@ def main() -> None:
     parser.add_argument("--search-connections", type=int, default=4, help="connections for the search case")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--as-of", help="verify for this day (YYYY-MM-DD) instead of today")
-    parser.add_argument("--cases", default="healthz,verify_by_number,verify_by_brand_model,catalogue_search")
+    parser.add_argument(
+        "--cases", default="healthz,verify_by_number,verify_by_brand_model,catalogue_search,catalogue_page"
+    )
     args = parser.parse_args()
     home = args.home or demo_home(OUT / "web-demo")
     asked = questions(home, as_of=args.as_of)
@@ -239,7 +244,7 @@ def main() -> None:
         results["product_models"] = raw.execute("SELECT count(*) FROM product_model").fetchone()[0]
     try:
         for case in args.cases.split(","):
-            connections = args.search_connections if case == "catalogue_search" else args.connections
+            connections = args.search_connections if case.startswith("catalogue") else args.connections
             found = run_case(server.port, asked[case], connections, args.warmup, args.duration)
             found["connections"] = connections
             results["cases"][case] = found

@@ -28,6 +28,7 @@ CONTRACT_PATHS = {
     "/api/v1/categories",
     "/api/v1/categories/{code}",
     "/api/v1/criteria",
+    "/api/v1/criteria/{scheme}/{code}/withdraw",
     "/api/v1/certificates",
     "/api/v1/certificates/{number}",
     "/api/v1/certificates/{number}/products",

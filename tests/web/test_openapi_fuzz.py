@@ -54,7 +54,7 @@ def _schema(server: Server) -> Any:
 
 
 # Operations that write, and the ones that need an API token (fuzzed with an admin's).
-WRITES = {"/api/v1/certificates/{number}/actions"}
+WRITES = {"/api/v1/certificates/{number}/actions", "/api/v1/criteria/{scheme}/{code}/withdraw"}
 UPLOADS = {
     "/api/v1/uploads",
     "/api/v1/uploads/{job_id}",

@@ -216,9 +216,18 @@ def perform_action(
 
 
 def withdraw_criterion(
-    session: Session, scheme: str, standard_code: str, withdrawn_on: dt.date, *, actor: str, reason: str
+    session: Session,
+    scheme: str,
+    standard_code: str,
+    withdrawn_on: dt.date,
+    *,
+    actor: str,
+    reason: str,
+    details: dict[str, Any] | None = None,
 ) -> Sequence[str]:
-    """Mark a criterion withdrawn and end every valid or suspended certificate under it."""
+    """Mark a criterion withdrawn and end every valid or suspended certificate under it, with one
+    row in the audit log (the certificates it ended; each also gets its certificate event), in the
+    same transaction: what ``ecoprocure criterion withdraw`` and the API's withdraw route call."""
     crit = session.scalars(
         select(Criterion).join(Scheme).where(Scheme.code == scheme, Criterion.standard_code == standard_code)
     ).first()
@@ -247,6 +256,18 @@ def withdraw_criterion(
         except LifecycleError:
             continue  # already expired by date on the withdrawal day: nothing to end
         ended.append(cert.number)
+    record(
+        session,
+        actor=actor,
+        action="criterion.withdraw",
+        target=f"criterion:{scheme}:{standard_code}",
+        details={
+            "withdrawn_on": withdrawn_on.isoformat(),
+            "reason": reason,
+            "certificates_ended": ended,
+            **(details or {}),
+        },
+    )
     return ended
 
 
