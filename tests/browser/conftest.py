@@ -121,6 +121,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 @pytest.fixture(autouse=True)
 def _timeouts(context: BrowserContext) -> None:
     context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(2 * TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
 
 

@@ -26,7 +26,8 @@ def wait_for_charts(page: Page) -> int:
 def test_dashboard_charts_render(
     page: Page, lang: str, console_errors: list[str], shoot: Callable[[Page, str], Path]
 ) -> None:
-    response = page.goto(f"/dashboard?lang={lang}")
+    # The first answer computes the analyses of the demo purchases: seconds, more on a busy machine.
+    response = page.goto(f"/dashboard?lang={lang}", timeout=90_000)
     assert response is not None and response.status == 200
     count = wait_for_charts(page)
     assert count >= 2

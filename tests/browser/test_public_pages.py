@@ -102,6 +102,17 @@ def test_skip_link_is_the_first_tab_stop(page: Page) -> None:
         expect(page.locator("main#main")).to_be_focused()
 
 
+def test_verify_with_the_keyboard_only(page: Page, site: Site) -> None:
+    page.goto("/verify")
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Enter")  # into the main content
+    page.keyboard.press("Tab")  # its first field: the certificate number
+    expect(page.locator("#certificate")).to_be_focused()
+    page.keyboard.type(site.demo.valid_number)
+    page.keyboard.press("Enter")
+    expect(answer(page)).to_have_attribute("data-status", "valid")
+
+
 def test_log_in_shows_the_name_and_log_out_ends_it(page: Page) -> None:
     page.goto("/login")
     page.locator("#username").fill(OFFICER.username)
