@@ -8,10 +8,17 @@ from typing import Annotated
 import typer
 
 from ecoprocure.cli.benefit_options import CarbonPrice, Equivalences, ShadowPrices, ids
-from ecoprocure.cli.context import AcceptScheme, console, database, fail, handles_errors, settings
+from ecoprocure.cli.context import (
+    AcceptScheme,
+    console,
+    database,
+    fail,
+    handles_errors,
+    locale_option,
+    settings,
+)
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
 from ecoprocure.domain.report_scope import SCOPE_FORMS, parse_scope
-from ecoprocure.i18n import UnknownLocale, parse_locale
 from ecoprocure.ingest.procurement_files import items_dir
 from ecoprocure.pipeline.engine import ENGINES
 from ecoprocure.pipeline.registry_snapshot import export
@@ -52,10 +59,7 @@ def annual(
 
     if fmt not in _FORMATS:
         fail(f"--format {fmt!r}: use {', '.join(_FORMATS)}")
-    try:
-        locale = parse_locale(lang)
-    except UnknownLocale as exc:
-        fail(f"--lang: {exc}")
+    locale = locale_option(lang)
     if not 1900 <= year <= 2200:
         fail(f"--year {year}: give a four-digit year, e.g. --year 2024")
     if not output.parent.is_dir():

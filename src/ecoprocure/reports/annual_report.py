@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from ecoprocure.errors import DataError
 from ecoprocure.i18n import (
@@ -30,11 +28,11 @@ from ecoprocure.i18n import (
 from ecoprocure.i18n import gettext as _
 from ecoprocure.reports import charts
 from ecoprocure.reports.annual_data import AnnualReport, Column, ReportTable
+from ecoprocure.reports.files import write_atomic
+from ecoprocure.reports.pdf import CJK_FONT_STACK, html_to_pdf
 
 FORMATS = ("html", "pdf", "xlsx", "csv")
 TEMPLATES = Path(__file__).parent / "templates"
-# Chinese needs a CJK font: WenQuanYi Micro Hei (what CI installs) or Noto Sans CJK SC.
-FONT_STACK = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", "DejaVu Sans", sans-serif'
 CHART_ROWS = 15  # bars per chart (largest eligible spend first); the tables list every row
 
 
@@ -43,32 +41,16 @@ def write_report(report: AnnualReport, output: Path, *, fmt: str, locale: str) -
     if fmt not in FORMATS:
         raise DataError(f"--format {fmt!r}: use {', '.join(FORMATS)}")
     folder = output.parent
-    if not folder.is_dir():
+    if not folder.is_dir():  # write_atomic would create it: a mistyped path is an error here
         raise DataError(f"--output {output}: folder {folder} does not exist")
-    writer: dict[str, Callable[[AnnualReport, BinaryIO], None]] = {
-        "html": lambda r, out: out.write(render_html(r).encode("utf-8")),
-        "pdf": _pdf,
+    writer: dict[str, Callable[[AnnualReport, Path], object]] = {
+        "html": lambda r, target: target.write_text(render_html(r), encoding="utf-8"),
+        "pdf": lambda r, target: html_to_pdf(render_html(r, for_pdf=True), target, TEMPLATES),
         "xlsx": _xlsx,
         "csv": _csv_zip,
     }
-    with use_locale(locale), _atomic(output) as out:
-        writer[fmt](report, out)
-    return output
-
-
-@contextmanager
-def _atomic(target: Path) -> Iterator[BinaryIO]:
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed or removed below
-        "wb", dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-    )
-    try:
-        with handle:
-            yield handle  # type: ignore[misc]
-        Path(handle.name).chmod(0o644)
-        Path(handle.name).replace(target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    with use_locale(locale):
+        return write_atomic(output, lambda target: writer[fmt](report, target))
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -206,16 +188,10 @@ def render_html(report: AnnualReport, *, for_pdf: bool = False) -> str:
         "tables": {t.name: table_view(report, t) for t in report.tables},
         "charts": _charts(report),
         "money_total": report.money_total,
-        "font_stack": FONT_STACK,
+        "font_stack": CJK_FONT_STACK,
         "for_pdf": for_pdf,
     }
     return env.get_template("annual/report.html").render(**context)
-
-
-def _pdf(report: AnnualReport, out: BinaryIO) -> None:
-    from weasyprint import HTML  # heavy: imported only for PDF
-
-    HTML(string=render_html(report, for_pdf=True), base_url=str(TEMPLATES)).write_pdf(out)
 
 
 # --- XLSX and CSV ------------------------------------------------------------------------------
@@ -251,7 +227,7 @@ def _raw(row: dict[str, Any], key: str) -> Any:
 _FORMATS = {"share": "0.0%", "amount": "#,##0.00", "count": "#,##0", "quantity": "#,##0.####"}
 
 
-def _xlsx(report: AnnualReport, out: BinaryIO) -> None:
+def _xlsx(report: AnnualReport, out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -304,7 +280,7 @@ def _csv_text(columns: list[str], rows: list[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _csv_zip(report: AnnualReport, out: BinaryIO) -> None:
+def _csv_zip(report: AnnualReport, out: Path) -> None:
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, text in csv_tables(report).items():
             # UTF-8 with a byte-order mark: spreadsheet programs then read the Chinese names right
