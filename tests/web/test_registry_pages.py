@@ -172,6 +172,7 @@ def test_catalogue_in_chinese_uses_chinese_names(web: httpx.Client) -> None:
     assert "有效" in page.text  # the status in Chinese
     english = web.get("/catalogue", params={"q": "thinkcentre", "lang": "en"})
     assert "Desktop" in english.text or "desktop" in english.text
+    assert "</span> valid</span>" in english.text  # status names are not kept from the Chinese page
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from ecoprocure.i18n import N_, gettext
 from ecoprocure.store.catalogue_search import STATUSES, BadQuery, SearchFilters, search
 from ecoprocure.store.registry_listing import MAX_LIMIT, list_categories, list_schemes
 from ecoprocure.web.api.catalogue import MAX_SEARCH_OFFSET
-from ecoprocure.web.pages.templating import render, url_with
+from ecoprocure.web.pages.templating import render, request_locale, url_with
 from ecoprocure.web.params import CODE, MAX_PAGE, NO_CONTROL
 from ecoprocure.web.services import Services
 
@@ -62,8 +62,15 @@ def parse_query(params: dict[str, str]) -> tuple[CatalogueQuery, str | None]:
         )
 
 
-def filter_options(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-    """Every scheme and category of the registry, for the filters (the API's listings)."""
+def filter_options(conn: Connection, chinese: bool) -> dict[str, list[tuple[str, str]]]:
+    """(code, label) of every scheme and category of the registry, for the filters (the API's
+    listings); labels in Chinese where the registry has them, categories indented by level.
+    Built here rather than by template macros: 300 options through macros cost more than the
+    search itself on a page."""
+
+    def label(row: dict[str, Any]) -> str:
+        return str((row["name_zh"] if chinese and row["name_zh"] else row["name_en"]) or row["code"])
+
     schemes = list_schemes(conn, limit=MAX_LIMIT).rows
     categories: list[dict[str, Any]] = []
     while True:
@@ -71,7 +78,10 @@ def filter_options(conn: Connection) -> dict[str, list[dict[str, Any]]]:
         categories += listing.rows
         if not listing.rows or len(categories) >= listing.total:
             break
-    return {"schemes": schemes, "categories": categories}
+    return {
+        "schemes": [(s["code"], f"{label(s)} ({s['code']})") for s in schemes],
+        "categories": [(c["code"], "\u00a0\u00a0" * c["code"].count(".") + label(c)) for c in categories],
+    }
 
 
 @router.get("/catalogue", response_class=HTMLResponse)
@@ -81,7 +91,7 @@ def catalogue(request: Request) -> HTMLResponse:
     hits: list[dict[str, Any]] = []
     more = False
     with services.db.engine.connect() as conn:
-        options = filter_options(conn)
+        options = filter_options(conn, request_locale(request) == "zh_Hans")
         if query.q and problem is None:
             filters = SearchFilters(query.scheme, query.category, query.status)
             try:
@@ -109,6 +119,6 @@ def catalogue(request: Request) -> HTMLResponse:
         more=more,
         pages=pages,
         statuses=STATUSES,
-        scheme_names={s["code"]: s for s in options["schemes"]},
+        scheme_names=dict(options["schemes"]),
         **options,
     )
