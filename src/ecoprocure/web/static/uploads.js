@@ -12,7 +12,7 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (job) {
         if (!job) { window.setTimeout(poll, 5000); return; }
-        bar.value = job.progress;
+        if (job.progress > 0 || job.status !== "running") { bar.value = job.progress; }
         bar.textContent = Math.round(job.progress * 100) + "%";
         if (text) { text.textContent = Math.round(job.progress * 100) + "%"; }
         if (job.status !== shown) { window.location.reload(); return; }
