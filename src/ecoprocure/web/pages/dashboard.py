@@ -37,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 FILTERS = ("region", "category", "level")  # besides the year; the order of the dimension lists
 TOP_BUYERS = 10
 MAX_FILTER_LENGTH = 300
+GREEN, GREY = "#176b3a", "#4a5560"  # site.css --green and --muted (contrast ≥ 4.5:1 on white)
 LEVEL_NAMES = {
     "central": N_("central"),
     "provincial": N_("provincial"),
@@ -152,7 +153,13 @@ class Dashboard:
 
 
 def _keep(rows: list[dict[str, Any]], chosen: dict[str, Any]) -> list[dict[str, Any]]:
-    return [r for r in rows if all(r.get(col) == value for col, value in chosen.items())]
+    """The rows with the chosen values (one value: the common case, written out: a national
+    year has tens of thousands of buyer rows, read on every request)."""
+    if len(chosen) == 1:
+        ((column, value),) = chosen.items()
+        return [r for r in rows if r.get(column) == value]
+    pairs = list(chosen.items())
+    return [r for r in rows if all(r.get(column) == value for column, value in pairs)]
 
 
 def _dims(*names: str) -> tuple[str, ...]:
@@ -322,12 +329,14 @@ def charts(board: Dashboard) -> dict[str, str]:
                 y=[r["green_share"] for r in years.rows],
                 mode="lines+markers",
                 name=gettext("Green share by spend"),
+                line={"color": GREEN},
             ),
             go.Scatter(
                 x=years.labels,
                 y=[r["green_share_by_count"] for r in years.rows],
                 mode="lines+markers",
                 name=gettext("Green share by count"),
+                line={"color": GREY, "dash": "dot"},
             ),
         ],
         _layout(years.caption, gettext("Year"), gettext("Green share"), yaxis=share_axis),
@@ -340,6 +349,7 @@ def charts(board: Dashboard) -> dict[str, str]:
                     y=table.labels,
                     x=[r["green_share"] for r in table.rows],
                     orientation="h",
+                    marker={"color": GREEN},
                     name=gettext("Green share by spend"),
                     customdata=[r["green_spend"] for r in table.rows],
                 )
@@ -374,7 +384,7 @@ def charts(board: Dashboard) -> dict[str, str]:
                     "array": [(r["high"] or 0) - (r["central"] or 0) for _label, r in shown],
                     "arrayminus": [(r["central"] or 0) - (r["low"] or 0) for _label, r in shown],
                 },
-                text=[r["unit"] for _label, r in shown],
+                marker={"color": GREEN},
                 name=gettext("Central"),
             )
         ],
@@ -516,11 +526,13 @@ def plotly_version() -> str:
 
 def warm_up(services: Services) -> threading.Thread:
     """Compute the unfiltered dashboard in a background thread (the first visitor's page is then
-    served from the cache); nothing ingested or any failure: the page computes it when asked."""
+    served from the cache, plotly already imported); nothing ingested or any failure: the page
+    computes it when asked."""
 
     def run() -> None:
         try:
-            build(services, Filters(), lambda message, **values: PageError(422, message % values))
+            with i18n.use_locale("en"):
+                charts(build(services, Filters(), lambda message, **values: PageError(422, message % values)))
         except Exception:
             return
 
