@@ -102,6 +102,7 @@ def test_a_crash_is_a_500_with_the_error_body_and_a_logged_reference(
 ) -> None:
     app = create_app(registry_home)
 
+    @app.get("/api/v1/boom")
     @app.get("/boom")
     def boom() -> None:
         raise RuntimeError("secret internals: password=hunter2")
@@ -111,7 +112,10 @@ def test_a_crash_is_a_500_with_the_error_body_and_a_logged_reference(
         serve(app) as server,
         server.client() as client,
     ):
-        response = client.get("/boom")
+        response = client.get("/api/v1/boom")
+        page = client.get("/boom")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "hunter2" not in page.text and "RuntimeError" not in page.text and "logged" in page.text
     found = error(response, 500)
     assert found["code"] == "internal_error"
     assert "hunter2" not in response.text and "RuntimeError" not in response.text
