@@ -103,16 +103,19 @@ def browser_type_launch_args(
 
 
 @pytest.fixture(scope="session")
-def base_url(site: Site) -> str:
-    """page.goto("/verify") goes to the test server (replaces pytest-base-url's option)."""
-    return site.url
+def base_url() -> None:
+    """Not pytest-base-url's option: the contexts get the test server's URL just below."""
+    return None
 
 
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    # English unless a test switches: the Accept-Language of a fresh context is the locale's.
+# Package scope: the server stops when the browser tests are done, not at the end of the whole run.
+@pytest.fixture(scope="package")
+def browser_context_args(browser_context_args: dict[str, Any], site: Site) -> dict[str, Any]:
+    # page.goto("/verify") goes to the test server; English unless a test switches (the
+    # Accept-Language of a fresh context is its locale's).
     return {
         **browser_context_args,
+        "base_url": site.url,
         "locale": "en-GB",
         "viewport": {"width": 1280, "height": 900},
     }
@@ -176,7 +179,7 @@ def _warm(url: str) -> None:
         httpx.get(url, timeout=120)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(tmp_path_factory: pytest.TempPathFactory, chromium_executable: str) -> Iterator[Site]:
     """The demo workspace with three accounts, served by ``ecoprocure serve`` in a subprocess."""
     home = tmp_path_factory.mktemp("browser-site")
