@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +17,7 @@ import httpx
 import openpyxl
 import pytest
 
-from ecoprocure.web.pages.dashboard import _safe_json
+from ecoprocure.web.pages.dashboard import _safe_json, warm_up
 from ecoprocure.web.services import Services
 from tests.web.conftest import Demo, Server, build_registry, serve, web_settings
 
@@ -245,3 +246,42 @@ def test_no_data_is_a_friendly_page(empty: Server) -> None:
             assert 'data-state="no-data"' in page.text and words in page.text
             assert "ecoprocure ingest" in page.text and "plotly.min.js" not in page.text
         assert client.get("/dashboard/download/years.csv").status_code == 404
+
+
+def test_many_questions_are_one_run_and_cached() -> None:
+    from ecoprocure.web.analysis_cache import AnalysisCache
+
+    cache = AnalysisCache()
+    asked: list[list[object]] = []
+
+    def compute(missing: list[object]) -> dict[object, object]:
+        asked.append(missing)
+        return {key: f"value of {key}" for key in missing}
+
+    assert cache.get_or_compute_many(["a", "b"], compute) == {"a": "value of a", "b": "value of b"}
+    assert cache.get_or_compute_many(["b", "c"], compute) == {"b": "value of b", "c": "value of c"}
+    assert cache.get_or_compute_many(["a", "c"], compute)["c"] == "value of c"
+    assert asked == [["a", "b"], ["c"]] and cache.runs == 2
+    assert cache.get_or_compute("a", lambda: "other") == "value of a"  # the same entries
+
+
+def test_the_start_up_warm_up_fills_the_cache(demo: Demo) -> None:
+    from ecoprocure.web.app import create_app
+
+    app = create_app(demo.settings.model_copy(update={"dashboard_warm_up": True}))
+    services: Services = app.state.services
+    with serve(app) as server, server.client() as client:
+        deadline = time.monotonic() + 120
+        while services.analyses.runs < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert services.analyses.runs == 1  # the unfiltered dashboard: one run for all its questions
+        assert client.get("/dashboard").status_code == 200
+        assert client.get("/api/v1/procurement/indicators", params={"by": "year,region"}).status_code == 200
+        assert services.analyses.runs == 1
+
+
+def test_the_warm_up_without_data_is_quiet(empty: Server) -> None:
+    services: Services = empty.app.state.services
+    thread = warm_up(services)
+    thread.join(timeout=60)
+    assert not thread.is_alive() and services.analyses.runs == 0
