@@ -15,6 +15,8 @@ and category in scope).
 from __future__ import annotations
 
 import csv
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,7 +191,12 @@ def export(conn: Connection, root: Path) -> Snapshot:
         "agreements": agreements(conn),
     }
     for name, table in tables.items():
-        pq.write_table(table, snapshot.path(name))
+        # Written aside, then renamed: several server workers (each warming its dashboard at
+        # start) may export the same snapshot at once, and a reader must never see half a file.
+        final = snapshot.path(name)
+        partial = final.with_name(f"{final.name}.{os.getpid()}-{threading.get_ident()}.part")
+        pq.write_table(table, partial)
+        partial.replace(final)
     return snapshot
 
 

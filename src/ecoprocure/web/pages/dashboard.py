@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -533,8 +534,10 @@ def warm_up(services: Services) -> threading.Thread:
         try:
             with i18n.use_locale("en"):
                 charts(build(services, Filters(), lambda message, **values: PageError(422, message % values)))
-        except Exception:
+        except analyses.NoData:
             return
+        except Exception:  # the server goes on; the first visitor's request computes (or shows) it
+            logging.getLogger(__name__).exception("the dashboard warm-up failed")
 
     thread = threading.Thread(target=run, name="dashboard-warm-up", daemon=True)
     thread.start()
