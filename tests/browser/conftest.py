@@ -201,8 +201,19 @@ def site(tmp_path_factory: pytest.TempPathFactory, chromium_executable: str) -> 
     finally:
         db.close()
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
+    proc, url, log = _start_server(home)
+    try:
+        # The dashboard's first answer computes the analyses (seconds): start it while the other
+        # pages are tested, so the chart test does not wait for it alone.
+        threading.Thread(target=_warm, args=(f"{url}/dashboard",), daemon=True).start()
+        yield Site(url, home, demo, to_suspend, log)
+    finally:
+        _stop(proc)
+
+
+def _start_server(home: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """``ecoprocure serve`` on a free port, answering; a second port if another process took the
+    first between choosing and binding it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECOPROCURE_")}
     env.update(
         ECOPROCURE_HOME=str(home),
@@ -210,22 +221,32 @@ def site(tmp_path_factory: pytest.TempPathFactory, chromium_executable: str) -> 
         ECOPROCURE_AUTH_FAILURE_RATE_LIMIT="off",
         ECOPROCURE_COOKIE_SECURE="never",
     )
-    log = home / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(_serve_command(port), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=home)
-    try:
-        _wait_until_up(proc, url, log)
-        # The dashboard's first answer computes the analyses (seconds): start it while the other
-        # pages are tested, so the chart test does not wait for it alone.
-        threading.Thread(target=_warm, args=(f"{url}/dashboard",), daemon=True).start()
-        yield Site(url, home, demo, to_suspend, log)
-    finally:
-        proc.terminate()
+    for attempt in range(3):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = home / f"serve-{attempt}.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                _serve_command(port), env=env, stdout=out, stderr=subprocess.STDOUT, cwd=home
+            )
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+            _wait_until_up(proc, url, log)
+        except RuntimeError:
+            _stop(proc)
+            if attempt == 2 or "address already in use" not in log.read_text().lower():
+                raise
+            continue
+        return proc, url, log
+    raise AssertionError("unreachable")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
 
 
 def screenshot_dir() -> Path:
