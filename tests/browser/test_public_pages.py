@@ -113,6 +113,23 @@ def test_verify_with_the_keyboard_only(page: Page, site: Site) -> None:
     expect(answer(page)).to_have_attribute("data-status", "valid")
 
 
+def test_injected_markup_is_shown_as_text_and_never_runs(page: Page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    attack = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+    page.goto("/verify")
+    page.locator("#brand").fill(attack)
+    page.locator("#model").fill(attack)
+    page.get_by_role("search", name="By brand and model").get_by_role("button").click()
+    expect(page.locator("#brand")).to_have_value(attack)
+    page.goto("/catalogue")
+    page.locator("#q").fill(attack)
+    page.locator("#catalogue-submit").click()
+    expect(page.locator("#catalogue-empty")).to_contain_text(attack)
+    assert page.locator("main img, main script").count() == 0
+    assert dialogs == []
+
+
 def test_log_in_shows_the_name_and_log_out_ends_it(page: Page) -> None:
     page.goto("/login")
     page.locator("#username").fill(OFFICER.username)
