@@ -17,6 +17,7 @@ import httpx
 import openpyxl
 import pytest
 
+from ecoprocure.web import analyses
 from ecoprocure.web.pages.dashboard import _safe_json, warm_up
 from ecoprocure.web.services import Services
 from tests.web.conftest import Demo, Server, build_registry, serve, web_settings
@@ -119,8 +120,114 @@ def test_results_are_shared_with_the_api_cache(demo: Demo, client: httpx.Client)
     runs = services.analyses.runs
     assert client.get("/dashboard", params={"level": "municipal", "lang": "zh"}).status_code == 200
     client.get("/api/v1/procurement/indicators", params={"by": "year,level"})
-    client.get("/api/v1/procurement/indicators", params={"by": "year,level,buyer"})
+    client.get("/api/v1/procurement/indicators", params={"by": "year,buyer"})
     assert services.analyses.runs == runs
+
+
+def test_a_filter_never_asked_before_runs_nothing(demo: Demo, client: httpx.Client) -> None:
+    services: Services = demo.server.app.state.services
+    assert client.get("/dashboard").status_code == 200
+    runs = services.analyses.runs
+    regions = [r for r in analyses.dashboard_rollup(services).indicators if r["buyer_region"]]
+    region, category, level = (regions[0][c] for c in ("buyer_region", "category", "buyer_level"))
+    for params in (
+        {"region": region},
+        {"region": region, "category": category},
+        {"category": category, "level": "municipal", "year": str(latest_year(client) - 1)},
+        {"region": region, "level": level, "lang": "zh"},
+    ):
+        assert client.get("/dashboard", params=params).status_code == 200, params
+        assert client.get("/dashboard/download/buyers.csv", params=params).status_code == 200
+    assert services.analyses.runs == runs
+
+
+COLUMNS = {"year": ["year"], "region": ["buyer_region"], "category": ["category"], "level": ["buyer_level"]}
+COLUMNS["buyer"] = ["buyer_id", "buyer_name"]
+
+
+def _keyed(rows: list[dict[str, Any]], keys: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    return {tuple(r[k] for k in keys): r for r in rows}
+
+
+def _assert_rows_equal(got: list[dict[str, Any]], want: list[dict[str, Any]], keys: list[str]) -> None:
+    by_key = _keyed(got, keys)
+    assert set(by_key) == set(_keyed(want, keys))
+    for expected in want:
+        row = by_key[tuple(expected[k] for k in keys)]
+        for name, value in row.items():
+            if name in keys or name not in expected:
+                continue
+            if value is None or expected[name] is None or isinstance(value, str):
+                assert value == expected[name], name
+            elif name.endswith("items"):
+                assert value == expected[name], name  # counts: exactly
+            else:
+                assert value == pytest.approx(expected[name], rel=1e-9, abs=1e-12), name
+
+
+@pytest.mark.parametrize(
+    ("dims", "where"),
+    [
+        (["year"], {}),
+        (["region"], {}),
+        (["year", "region"], {}),
+        (["year", "category"], {"buyer_region": 0}),
+        (["year", "category", "level"], {"buyer_level": "provincial"}),
+        (["year", "region", "category", "level"], {}),
+        (["category"], {"year": -1}),
+    ],
+)
+def test_roll_up_equals_the_pipelines_answer(
+    demo: Demo, client: httpx.Client, dims: list[str], where: dict[str, Any]
+) -> None:
+    from ecoprocure.domain import rollup
+
+    services: Services = demo.server.app.state.services
+    data = analyses.dashboard_rollup(services)
+    if where.get("buyer_region") == 0:
+        where = {"buyer_region": sorted(r["buyer_region"] for r in data.indicators if r["buyer_region"])[0]}
+    if where.get("year") == -1:
+        where = {"year": latest_year(client)}
+    keys = [c for d in dims for c in COLUMNS[d]]
+    asked = list(dict.fromkeys([*dims, *(d for d, cs in COLUMNS.items() for c in cs if c in where)]))
+    order = ["year", "region", "category", "level"]
+    asked.sort(key=order.index)
+    pipeline = analyses.indicators(services, asked)["rows"]
+    kept = [r for r in pipeline if all(r[c] == v for c, v in where.items())]
+    from ecoprocure.pipeline.run import with_trends
+
+    if set(asked) != set(dims):  # the pipeline's rows of the same question: its own dims only
+        kept = with_trends(
+            [dict(r) for r in kept], [d for d in asked if d in dims or d == "year"] if "year" in dims else []
+        )
+    got = rollup.indicators(data.indicators, keys, where)
+    _assert_rows_equal(got, kept, keys)
+    assert got, "the question has rows"
+    benefits = analyses.benefits(services, asked)["rows"]
+    kept_benefits = [r for r in benefits if all(r[c] == v for c, v in where.items())]
+    got_benefits = rollup.benefits(data.benefits, keys, where)
+    _assert_rows_equal(got_benefits, kept_benefits, [*keys, "impact", "measure"])
+
+
+def test_top_buyers_equal_the_pipelines(demo: Demo, client: httpx.Client) -> None:
+    from ecoprocure.web.pages.dashboard import TOP_BUYERS
+
+    services: Services = demo.server.app.state.services
+    data = analyses.dashboard_rollup(services)
+    assert data.buyer_categories_pruned  # the demo's buyers have one region and level a year
+    year = latest_year(client)
+    for category in sorted({r["category"] for r in data.indicators if r["category"]})[:4]:
+        _response, rows = _csv(client, "buyers", category=category, year=str(year))
+        want = [
+            r
+            for r in analyses.indicators(services, ["year", "category", "buyer"])["rows"]
+            if r["category"] == category and r["year"] == year
+        ]
+        want.sort(key=lambda r: (-(r["green_spend"] or 0), -(r["eligible_spend"] or 0), str(r["buyer_id"])))
+        assert [r["buyer_id"] for r in rows] == [r["buyer_id"] or "" for r in want[:TOP_BUYERS]]
+        for got, expected in zip(rows, want, strict=False):
+            assert float(got["green_spend"]) == pytest.approx(expected["green_spend"], rel=1e-9)
+            assert int(got["items"]) == expected["items"]
 
 
 def _csv(client: httpx.Client, table: str, **params: str) -> tuple[httpx.Response, list[dict[str, str]]]:

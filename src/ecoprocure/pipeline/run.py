@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 from ecoprocure.domain.benefits import AppliedFactor, Period, applied_factors, monte_carlo
 from ecoprocure.domain.factor_model import FactorSet
 from ecoprocure.domain.money import ExchangeRates
+from ecoprocure.domain.rollup import trends
 from ecoprocure.errors import DataError
 from ecoprocure.pipeline import engine as engines
 from ecoprocure.pipeline.acceptance import accept, agreement_terms, recognition_rows
@@ -168,23 +169,11 @@ def for_year(prepared: Prepared, year: int) -> Prepared:
 def with_trends(rows: list[dict[str, Any]], by: list[str]) -> list[dict[str, Any]]:
     """With ``year`` among the dimensions: each row's change against the previous year of the
     same group (same buyer, region … ): ``green_share_change`` in share points and
-    ``green_spend_growth`` as a ratio − 1. None for a group's first year or a gap in the years."""
+    ``green_spend_growth`` as a ratio − 1. None for a group's first year or a gap in the years
+    (``domain.rollup.trends``, which the dashboard's roll-ups use too)."""
     if "year" not in by:
         return rows
-    others = [c for name in by if name != "year" for c in DIMENSIONS[name]]
-    previous: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (tuple(str(r[c]) for c in others), r["year"] or 0)):
-        group = tuple(row[c] for c in others)
-        before = previous.get(group)
-        adjacent = before is not None and row["year"] is not None and before["year"] == row["year"] - 1
-        share, last_share = row["green_share"], before["green_share"] if adjacent else None
-        row["green_share_change"] = (
-            share - last_share if share is not None and last_share is not None else None
-        )
-        last_spend = before["green_spend"] if adjacent else None
-        row["green_spend_growth"] = row["green_spend"] / last_spend - 1 if last_spend else None
-        previous[group] = row
-    return rows
+    return trends(rows, [c for name in by if name != "year" for c in DIMENSIONS[name]])
 
 
 def _recognised(snapshot: Snapshot, accepting: str | None) -> ir.Table | None:

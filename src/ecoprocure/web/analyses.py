@@ -15,13 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from ecoprocure.domain.factor_model import FactorSet
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, available_factor_sets, find_factor_set
 from ecoprocure.errors import NotFound
 from ecoprocure.ingest.procurement_files import items_dir
 from ecoprocure.pipeline.registry_snapshot import Snapshot, export, fingerprint
 from ecoprocure.pipeline.run import (
     REPORTING_CURRENCY,
+    Prepared,
+    _records,
     benefits_of,
+    indicator_rows,
     indicators_of,
     prepare,
     run_benefits,
@@ -176,3 +180,127 @@ def many(
     for key, (kind, dims) in asked.items():
         (out.indicators if kind == "indicators" else out.benefits)[dims] = results[key]
     return out
+
+
+# --- the dashboard's roll-up ----------------------------------------------------------------------
+
+FINE = ("year", "region", "category", "level")  # the dashboard's dimensions, all at once
+BUYERS = ("year", "region", "level", "buyer")  # a buyer's rows with its region and level
+TOP_BUYERS = 10  # the dashboard's top buyers table
+# The API questions the unfiltered dashboard used to ask, answered in the same run as the roll-up
+# (their cache entries stay shared: the page and the API then run nothing).
+SHARED_INDICATORS = (
+    ("year",),
+    ("year", "region"),
+    ("year", "category"),
+    ("year", "level"),
+    ("year", "buyer"),
+)
+SHARED_BENEFITS = (("year",),)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """Rows of one fine-grained run that every dashboard view is summed from (``domain.rollup``).
+
+    ``indicators``: by year × region × category × level; ``buyers``: by year × region × level ×
+    buyer; ``buyer_categories``: by year × region × level × category × buyer, only the rows
+    ranked within the top buyers (ties included) of their year, region, level and category when
+    every buyer has one region and level a year (then the top buyers of any filter are among
+    them), else every row; ``benefits``: by year × region × category × level × impact. The
+    coverage blocks are the global ones."""
+
+    indicators: list[dict[str, Any]]
+    buyers: list[dict[str, Any]]
+    buyer_categories: list[dict[str, Any]]
+    buyer_categories_pruned: bool
+    benefits: list[dict[str, Any]]
+    coverage: dict[str, Any]
+    issues: list[dict[str, Any]]
+    reporting_currency: str
+    benefit_coverage: dict[str, Any]
+    factor_set: str
+    factor_set_version: str
+
+
+def rollup_key(found: Inputs, factors: FactorChoice) -> Hashable:
+    return ("dashboard-rollup", factors.name, factors.files, *found.signature)
+
+
+def _one_place_per_buyer(buyers: list[dict[str, Any]]) -> bool:
+    places: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+    for row in buyers:
+        key = (row["year"], row["buyer_id"], row["buyer_name"])
+        place = (row["buyer_region"], row["buyer_level"])
+        if places.setdefault(key, place) != place:
+            return False
+    return True
+
+
+def _buyer_categories(prepared: Prepared, pruned: bool) -> list[dict[str, Any]]:
+    import ibis
+
+    from ecoprocure.pipeline.indicators import indicators as indicator_table
+
+    rows = indicator_table(prepared.enriched, ["year", "region", "level", "category", "buyer"])
+    if pruned:
+        window = ibis.window(
+            group_by=["year", "buyer_region", "buyer_level", "category"],
+            order_by=[ibis.desc("green_spend"), ibis.desc("eligible_spend")],
+        )
+        ranked = rows.mutate(buyer_rank=ibis.rank().over(window))  # ties share a rank (0-based)
+        rows = ranked.filter(ranked.buyer_rank < TOP_BUYERS).drop("buyer_rank")
+    return _records(rows)
+
+
+def _rollup_of(prepared: Prepared, factor_set: FactorSet) -> Rollup:
+    fine = indicators_of(prepared, by=list(FINE), requirements=[])
+    buyers = indicator_rows(prepared, list(BUYERS))
+    pruned = _one_place_per_buyer(buyers)
+    benefit = benefits_of(prepared, factor_set, by=list(FINE))
+    return Rollup(
+        indicators=fine.rows,
+        buyers=buyers,
+        buyer_categories=_buyer_categories(prepared, pruned),
+        buyer_categories_pruned=pruned,
+        benefits=benefit.rows,
+        coverage=fine.coverage,
+        issues=fine.issues,
+        reporting_currency=fine.reporting_currency,
+        benefit_coverage=benefit.coverage,
+        factor_set=benefit.factor_set,
+        factor_set_version=benefit.factor_set_version,
+    )
+
+
+def dashboard_rollup(services: Services, factors: str = DEFAULT_FACTOR_SET) -> Rollup:
+    """The dashboard's roll-up for these inputs, cached; computed (with the shared API answers)
+    from one preparation of the items the first time."""
+    found = inputs(services)
+    choice = factor_choice(services, factors)
+    asked: dict[Hashable, tuple[str, tuple[str, ...]]] = {rollup_key(found, choice): ("rollup", ())}
+    for dims in SHARED_INDICATORS:
+        asked[indicator_key(dims, found)] = ("indicators", dims)
+    for dims in SHARED_BENEFITS:
+        asked[benefit_key(dims, found, choice)] = ("benefits", dims)
+
+    def compute(missing: list[Hashable]) -> dict[Hashable, Any]:
+        prepared = prepare(found.files, snapshot(services))
+        factor_set = find_factor_set(factors, services.settings.home)
+        answers: dict[Hashable, Any] = {}
+        for key in missing:
+            kind, dims = asked[key]
+            if kind == "rollup":
+                answers[key] = _rollup_of(prepared, factor_set)
+            elif kind == "indicators":
+                answers[key] = indicators_of(prepared, by=list(dims)).to_dict()
+            else:
+                answers[key] = benefits_of(prepared, factor_set, by=list(dims)).to_dict()
+        return answers
+
+    key = rollup_key(found, choice)
+    hit, value = services.analyses.lookup(key)
+    if not hit:  # (an evicted shared answer alone is not worth a run: the page does not read it)
+        value = services.analyses.get_or_compute_many(list(asked), compute)[key]
+    result: Rollup = value
+    return result

@@ -39,6 +39,10 @@ class AnalysisCache:
                 return True, self._entries[key]
         return False, None
 
+    def lookup(self, key: Hashable) -> tuple[bool, Any]:
+        """(True, value) when the key is cached, else (False, None); never computes."""
+        return self._get(key)
+
     def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         found, value = self._get(key)
         if found:

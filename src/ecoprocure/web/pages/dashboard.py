@@ -2,8 +2,10 @@
 category, region and buyer, the environmental benefits of the selected year and the coverage of
 the data, with each chart's table downloadable as CSV or XLSX.
 
-Nothing is computed here: the numbers are the rows of the same pipeline results as
-``GET /api/v1/procurement/indicators`` and ``/benefits`` (``web.analyses``, shared cache). A filter
+No pipeline run per view: one fine-grained run (``web.analyses.dashboard_rollup``: indicators by
+year × region × category × level, buyers, benefits by the same dimensions and impact, cached under
+the inputs' signature) and every view is a roll-up of its rows (``domain.rollup``), with the same
+figures as ``GET /api/v1/procurement/indicators`` and ``/benefits`` for the same question. A filter
 (region, category, buyer level) adds its dimension to the question (``by=year,region`` …) and keeps
 the rows of the chosen value; a chart by the filtered dimension itself shows every value of it.
 """
@@ -25,6 +27,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ecoprocure import i18n
+from ecoprocure.domain import rollup
 from ecoprocure.i18n import N_, gettext
 from ecoprocure.pipeline.indicators import DIMENSIONS
 from ecoprocure.store.registry_listing import list_categories
@@ -36,7 +39,7 @@ from ecoprocure.web.services import Services
 router = APIRouter(include_in_schema=False)
 
 FILTERS = ("region", "category", "level")  # besides the year; the order of the dimension lists
-TOP_BUYERS = 10
+TOP_BUYERS = analyses.TOP_BUYERS  # the roll-up keeps the buyer rows that can rank among them
 MAX_FILTER_LENGTH = 300
 GREEN, GREY = "#176b3a", "#4a5560"  # site.css --green and --muted (contrast ≥ 4.5:1 on white)
 LEVEL_NAMES = {
@@ -153,16 +156,6 @@ class Dashboard:
     factor_set: str
 
 
-def _keep(rows: list[dict[str, Any]], chosen: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows with the chosen values (one value: the common case, written out: a national
-    year has tens of thousands of buyer rows, read on every request)."""
-    if len(chosen) == 1:
-        ((column, value),) = chosen.items()
-        return [r for r in rows if r.get(column) == value]
-    pairs = list(chosen.items())
-    return [r for r in rows if all(r.get(column) == value for column, value in pairs)]
-
-
 def _dims(*names: str) -> tuple[str, ...]:
     order = ("year", *FILTERS, "buyer")
     return tuple(sorted(dict.fromkeys(names), key=order.index))
@@ -179,18 +172,23 @@ def _category_names(services: Services) -> dict[str, tuple[str, str]]:
                 return names
 
 
+def _columns(dims: tuple[str, ...]) -> list[str]:
+    return [c for dim in dims for c in DIMENSIONS[dim]]
+
+
 def build(services: Services, filters: Filters, refuse: Callable[..., PageError]) -> Dashboard:
-    """Every number of the page (and of the downloads) for these filters."""
+    """Every number of the page (and of the downloads) for these filters, summed from the
+    dashboard's roll-up (no pipeline run once it is cached)."""
     chosen = filters.chosen()
     base = [n for n in FILTERS if n in chosen]
+    where = {_column(n): chosen[n] for n in base}
     by_year = _dims("year", *base)
     per = {
         "category": _dims("year", *[n for n in base if n != "category"], "category"),
         "region": _dims("year", *[n for n in base if n != "region"], "region"),
         "buyer": _dims("year", *base, "buyer"),
     }
-    option_dims = {name: _dims("year", name) for name in FILTERS}
-    answers = analyses.many(services, [by_year, *per.values(), *option_dims.values()], benefit_dims=[by_year])
+    data = analyses.dashboard_rollup(services)
     zh = i18n.current_locale() == "zh_Hans"
     names = _category_names(services)
 
@@ -205,17 +203,16 @@ def build(services: Services, filters: Filters, refuse: Callable[..., PageError]
         return str(value)
 
     options: dict[str, list[tuple[str, str]]] = {}
-    for name, dims in option_dims.items():
-        values = sorted({r[_column(name)] for r in answers.indicators[dims]["rows"]} - {None}, key=str)
+    for name in FILTERS:
+        values = sorted({r[_column(name)] for r in data.indicators} - {None}, key=str)
         options[name] = [(v, label(name, v)) for v in values]
     for name, value in chosen.items():
         if value not in {v for v, _label in options[name]}:
             raise refuse(N_("%(field)s: no purchases with %(value)s in the data."), field=name, value=value)
 
-    indicator = answers.indicators[by_year]
-    rows_by_year = _keep(indicator["rows"], {_column(n): chosen[n] for n in base})
+    rows_by_year = rollup.indicators(data.indicators, _columns(by_year), where)
     years = sorted({r["year"] for r in rows_by_year if r["year"] is not None})
-    all_years = sorted({r["year"] for r in answers.indicators[option_dims["region"]]["rows"]} - {None})
+    all_years = sorted({r["year"] for r in data.indicators} - {None})
     if filters.year is not None and filters.year not in all_years:
         raise refuse(N_("year: no purchases in %(value)s in the data."), value=filters.year)
     year = filters.year if filters.year is not None else (years[-1] if years else None)
@@ -239,18 +236,23 @@ def build(services: Services, filters: Filters, refuse: Callable[..., PageError]
         "region": (N_("Green share by region"), N_("Region")),
     }
     for dim, (caption, heading) in captions.items():
-        keep = {_column(n): chosen[n] for n in base if n != dim} | {"year": year}
+        every_year = rollup.indicators(
+            data.indicators, _columns(per[dim]), {_column(n): chosen[n] for n in base if n != dim}
+        )
         rows = sorted(
-            _keep(answers.indicators[per[dim]]["rows"], keep),
+            (r for r in every_year if r["year"] == year),
             key=lambda r: (-(r["eligible_spend"] or 0), str(r[_column(dim)])),
         )
         name = {"category": "categories", "region": "regions"}[dim]
         tables[name] = Table(name, gettext(caption), [Column(_column(dim), heading), *SHARE_COLUMNS], rows)
         tables[name].labels = [label(dim, r[_column(dim)]) for r in rows]
-    same_year = {_column(n): chosen[n] for n in base} | {"year": year}
+    same_year = where | {"year": year}
+    # the buyers of the chosen year only (their trend columns are not shown: not computed)
+    buyer_rows = data.buyer_categories if "category" in chosen else data.buyers
     buyers = sorted(
-        _keep(
-            answers.indicators[per["buyer"]]["rows"], {_column(n): chosen[n] for n in base} | {"year": year}
+        (
+            rollup.with_shares(r)
+            for r in rollup.roll_up(buyer_rows, _columns(per["buyer"]), rollup.INDICATOR_SUMS, same_year)
         ),
         key=lambda r: (-(r["green_spend"] or 0), -(r["eligible_spend"] or 0), str(r["buyer_id"])),
     )[:TOP_BUYERS]
@@ -261,9 +263,8 @@ def build(services: Services, filters: Filters, refuse: Callable[..., PageError]
         buyers,
         [r["buyer_name"] or r["buyer_id"] or gettext("not recorded") for r in buyers],
     )
-    benefit = answers.benefits[by_year]
     benefit_rows = sorted(
-        _keep(benefit["rows"], same_year),
+        rollup.benefits(data.benefits, _columns(by_year), same_year),
         key=lambda r: (r["measure"] != "reduction", r["impact"]),
     )
     tables["benefits"] = Table(
@@ -289,11 +290,11 @@ def build(services: Services, filters: Filters, refuse: Callable[..., PageError]
         headline=headline,
         previous=previous,
         tables=tables,
-        coverage=indicator["coverage"],
-        issues=indicator["issues"],
-        benefit_coverage=benefit["coverage"],
-        currency=indicator["reporting_currency"],
-        factor_set=f"{benefit['factor_set']} {benefit['factor_set_version']}",
+        coverage=data.coverage,
+        issues=data.issues,
+        benefit_coverage=data.benefit_coverage,
+        currency=data.reporting_currency,
+        factor_set=f"{data.factor_set} {data.factor_set_version}",
     )
 
 
