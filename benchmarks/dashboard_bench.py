@@ -12,8 +12,10 @@ Then ``ecoprocure serve`` runs in a child process (one worker) and one client as
 at a time:
 
 1. ``GET /dashboard`` once, the cache cold (the warm-up at start switched off): the pipeline runs;
-2. ``GET /dashboard`` ``--requests`` times, warm; the same for ``/dashboard?lang=zh``, a filtered
-   view that was asked once before (cold figure recorded too), a CSV download, and ``/healthz``;
+2. ``GET /dashboard`` ``--requests`` times, warm; the same for ``/dashboard?lang=zh``; six
+   filtered views (region, category, level, combinations, a buyers CSV), each its first request
+   then 30 more; the first request of every other region (with a level); a CSV download and
+   ``/healthz``;
 3. a second server with the warm-up on: the first ``/dashboard`` once the warm-up has had the cold
    run's time (the first visitor's page).
 
@@ -133,6 +135,52 @@ def first_option(page: bytes, select: str) -> str:
     return unescape(found.group(1))
 
 
+def options(page: bytes, select: str) -> list[str]:
+    """Every value offered by one of the dashboard's filter selects."""
+    html = page.decode()
+    start = html.index(f'<select id="f-{select}"')
+    return [
+        unescape(v)
+        for v in re.findall(r'<option value="([^"]+)"', html[start : html.index("</select>", start)])
+    ]
+
+
+def views(page: bytes) -> list[tuple[str, str]]:
+    """Filtered views nobody asked for before (each its first request after the cold one)."""
+    region, category, level = (first_option(page, name) for name in ("region", "category", "level"))
+    years = options(page, "year")
+    asked = {
+        "region": {"region": region},
+        "category": {"category": category},
+        "level": {"level": level},
+        "region_category": {"region": region, "category": category},
+        "year_level_category_zh": {
+            "year": years[min(1, len(years) - 1)],
+            "level": level,
+            "category": category,
+            "lang": "zh",
+        },
+        "region_level_csv": {"region": region, "level": level},
+    }
+    return [
+        (
+            name,
+            ("/dashboard/download/buyers.csv?" if name.endswith("csv") else "/dashboard?")
+            + urllib.parse.urlencode(query),
+        )
+        for name, query in asked.items()
+    ]
+
+
+def region_views(page: bytes) -> list[str]:
+    """Every region with the second level offered: a user clicking through the regions."""
+    level = options(page, "level")[1]
+    return [
+        "/dashboard?" + urllib.parse.urlencode({"region": region, "level": level})
+        for region in options(page, "region")
+    ]
+
+
 def repeated(server: Server, path: str, n: int) -> dict[str, Any]:
     times = sorted(server.get(path)[0] for _ in range(n))
     return {
@@ -182,10 +230,17 @@ def main() -> None:
         print(f"cold /dashboard: {seconds:.2f} s ({len(body):,} bytes)", flush=True)
         cases["dashboard_warm"] = repeated(server, "/dashboard", args.requests)
         cases["dashboard_warm_zh"] = repeated(server, "/dashboard?lang=zh", args.requests)
-        level = "/dashboard?" + urllib.parse.urlencode({"region": first_option(body, "region")})
-        seconds, _size = server.get(level)
-        cases["filtered_cold"] = {"path": level, "seconds": round(seconds, 2)}
-        cases["filtered_warm"] = {"path": level, **repeated(server, level, args.requests)}
+        for name, path in views(body):
+            seconds, _size = server.get(path)  # the first request of this filter combination
+            cases[f"view_{name}"] = {"path": path, "first_s": round(seconds, 3), **repeated(server, path, 30)}
+            print(f"{name:24} {json.dumps(cases[f'view_{name}'])}", flush=True)
+        firsts = sorted(server.get(path)[0] for path in region_views(body))
+        cases["first_requests_by_region"] = {
+            "requests": len(firsts),
+            "p50_ms": round(statistics.median(firsts) * 1000, 2),
+            "p95_ms": round(firsts[max(0, round(0.95 * len(firsts)) - 1)] * 1000, 2),
+            "max_ms": round(firsts[-1] * 1000, 2),
+        }
         cases["download_csv_warm"] = repeated(server, "/dashboard/download/categories.csv", args.requests)
         cases["healthz"] = repeated(server, "/healthz", args.requests)
         results["server_peak_rss_mib"] = round(server.peak_rss_mib(), 1)
