@@ -246,9 +246,10 @@ def _buyer_categories(prepared: Prepared, pruned: bool) -> list[dict[str, Any]]:
     if pruned:
         window = ibis.window(
             group_by=["year", "buyer_region", "buyer_level", "category"],
-            order_by=[ibis.desc("green_spend"), ibis.desc("eligible_spend")],
+            # the dashboard's order (``str(buyer_id)`` last: a null identifier sorts as "None")
+            order_by=[ibis.desc("green_spend"), ibis.desc("eligible_spend"), rows.buyer_id.fill_null("None")],
         )
-        ranked = rows.mutate(buyer_rank=ibis.rank().over(window))  # ties share a rank (0-based)
+        ranked = rows.mutate(buyer_rank=ibis.rank().over(window))  # full ties share a rank (0-based)
         rows = ranked.filter(ranked.buyer_rank < TOP_BUYERS).drop("buyer_rank")
     return _records(rows)
 
