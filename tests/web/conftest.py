@@ -121,3 +121,54 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         db.close()
     with serve(create_app(conf)) as server:
         yield Demo(server, result, conf)
+
+
+STAFF_PASSWORD = "green-labels-for-public-buyers-42"
+
+
+@dataclass
+class StaffedSite:
+    """A registry server with an officer (olga), an analyst (ana) and an admin (root), each with a
+    password and an API token."""
+
+    server: Server
+    db: Database
+    tokens: dict[str, str]
+
+    @property
+    def officer(self) -> str:
+        return self.tokens["olga"]
+
+    @property
+    def analyst(self) -> str:
+        return self.tokens["ana"]
+
+    @property
+    def admin(self) -> str:
+        return self.tokens["root"]
+
+
+@contextmanager
+def staffed_site(home: Path, url: str) -> Iterator[StaffedSite]:
+    """The test catalogue on ``url`` served with three accounts; each module gets its own database
+    (lifecycle actions change certificates)."""
+    from ecoprocure.domain.accounts import Role
+    from ecoprocure.store.accounts import create_token, create_user
+
+    build_registry(home, url)
+    db = Database(url)
+    tokens = {}
+    with db.transaction() as session:
+        for name, role in (
+            ("olga", Role.CERTIFICATION_OFFICER),
+            ("ana", Role.PROCUREMENT_ANALYST),
+            ("root", Role.ADMIN),
+        ):
+            create_user(session, name, role, password=STAFF_PASSWORD, actor="test")
+            tokens[name] = create_token(session, name, "tests", actor="test").secret
+    settings = web_settings(home, url, auth_failure_rate_limit="1000/minute")
+    try:
+        with serve(create_app(settings)) as server:
+            yield StaffedSite(server, db, tokens)
+    finally:
+        db.close()

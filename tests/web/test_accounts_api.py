@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -22,45 +21,20 @@ from ecoprocure.store.db import Database
 from ecoprocure.store.models import ApiToken, AuditEntry, CertificateEvent
 from tests.conftest import BACKENDS, database_url
 from tests.store import registry_builders as rb
-from tests.web.conftest import Server, build_registry, serve, web_settings
+from tests.web.conftest import StaffedSite, serve, staffed_site, web_settings
 
 ACTIONS = "/api/v1/certificates/{}/actions"
 
 
-@dataclass
-class Site:
-    server: Server
-    db: Database
-    officer: str
-    analyst: str
-    admin: str
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffedSite]:
     home = tmp_path_factory.mktemp(f"web-accounts-{request.param}")
-    url = database_url(str(request.param), home)
-    build_registry(home, url)
-    db = Database(url)
-    tokens = {}
-    with db.transaction() as session:
-        for name, role in (
-            ("olga", Role.CERTIFICATION_OFFICER),
-            ("ana", Role.PROCUREMENT_ANALYST),
-            ("root", Role.ADMIN),
-        ):
-            create_user(session, name, role, password=None, actor="test")
-            tokens[name] = create_token(session, name, "tests", actor="test").secret
-    from ecoprocure.web.app import create_app
-
-    settings = web_settings(home, url, auth_failure_rate_limit="1000/minute")
-    with serve(create_app(settings)) as server:
-        yield Site(server, db, tokens["olga"], tokens["ana"], tokens["root"])
-    db.close()
+    with staffed_site(home, database_url(str(request.param), home)) as found:
+        yield found
 
 
 @pytest.fixture
-def api(site: Site) -> Iterator[httpx.Client]:
+def api(site: StaffedSite) -> Iterator[httpx.Client]:
     with site.server.client() as client:
         yield client
 
@@ -95,7 +69,7 @@ def verify_status(api: httpx.Client, number: str) -> str:
 # --- authentication ----------------------------------------------------------------------------------
 
 
-def test_whoami_needs_a_valid_token(site: Site, api: httpx.Client) -> None:
+def test_whoami_needs_a_valid_token(site: StaffedSite, api: httpx.Client) -> None:
     missing = api.get("/api/v1/auth/whoami")
     error_of(missing, 401, "unauthorized")
     assert missing.headers["www-authenticate"] == "Bearer"
@@ -112,7 +86,7 @@ def test_whoami_needs_a_valid_token(site: Site, api: httpx.Client) -> None:
     }
 
 
-def test_tokens_are_hashed_at_rest_and_marked_used(site: Site, api: httpx.Client) -> None:
+def test_tokens_are_hashed_at_rest_and_marked_used(site: StaffedSite, api: httpx.Client) -> None:
     assert api.get("/api/v1/auth/whoami", headers=bearer(site.analyst)).status_code == 200
     with site.db.engine.connect() as conn:
         rows = [tuple(str(v) for v in row) for row in conn.execute(text("SELECT * FROM api_token"))]
@@ -126,7 +100,7 @@ def test_tokens_are_hashed_at_rest_and_marked_used(site: Site, api: httpx.Client
         assert used.last_used_at is not None
 
 
-def test_a_revoked_token_is_refused(site: Site, api: httpx.Client) -> None:
+def test_a_revoked_token_is_refused(site: StaffedSite, api: httpx.Client) -> None:
     with site.db.transaction() as session:
         create_user(session, "temp", Role.CERTIFICATION_OFFICER, password=None, actor="test")
         token = create_token(session, "temp", "short-lived", actor="test")
@@ -148,7 +122,7 @@ def test_a_revoked_token_is_refused(site: Site, api: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("who", ["nobody", "analyst"])
-def test_refused_actions_write_nothing(site: Site, api: httpx.Client, who: str) -> None:
+def test_refused_actions_write_nothing(site: StaffedSite, api: httpx.Client, who: str) -> None:
     before = counts(site.db)
     headers = bearer(site.analyst) if who == "analyst" else {}
     response = api.post(
@@ -162,7 +136,7 @@ def test_refused_actions_write_nothing(site: Site, api: httpx.Client, who: str) 
     assert verify_status(api, rb.PAINT) == "valid"
 
 
-def test_bad_actions_are_refused_with_the_error_body(site: Site, api: httpx.Client) -> None:
+def test_bad_actions_are_refused_with_the_error_body(site: StaffedSite, api: httpx.Client) -> None:
     before = counts(site.db)
     officer = bearer(site.officer)
     error_of(
@@ -204,7 +178,7 @@ def test_bad_actions_are_refused_with_the_error_body(site: Site, api: httpx.Clie
 # --- the lifecycle over the API ---------------------------------------------------------------------
 
 
-def test_suspend_and_reinstate_show_on_the_public_endpoints(site: Site, api: httpx.Client) -> None:
+def test_suspend_and_reinstate_show_on_the_public_endpoints(site: StaffedSite, api: httpx.Client) -> None:
     started = dt.datetime.now(dt.UTC)
     audit_before, events_before = counts(site.db)
     suspended = api.post(
@@ -246,7 +220,7 @@ def test_suspend_and_reinstate_show_on_the_public_endpoints(site: Site, api: htt
     assert verify_status(api, rb.DESKTOP) == "valid"
 
 
-def test_renew_sets_the_new_expiry(site: Site, api: httpx.Client) -> None:
+def test_renew_sets_the_new_expiry(site: StaffedSite, api: httpx.Client) -> None:
     current = api.get(f"/api/v1/certificates/{rb.SCHOOL_FURNITURE}").json()["certificate"]["expires_on"]
     later = (dt.date.fromisoformat(current) + dt.timedelta(days=3 * 365)).isoformat()
     renewed = api.post(
@@ -259,7 +233,7 @@ def test_renew_sets_the_new_expiry(site: Site, api: httpx.Client) -> None:
     assert api.get(f"/api/v1/certificates/{rb.SCHOOL_FURNITURE}").json()["certificate"]["expires_on"] == later
 
 
-def test_admins_read_the_audit_log(site: Site, api: httpx.Client) -> None:
+def test_admins_read_the_audit_log(site: StaffedSite, api: httpx.Client) -> None:
     error_of(api.get("/api/v1/audit"), 401, "unauthorized")
     assert (
         "needs admin"

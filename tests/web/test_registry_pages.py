@@ -11,59 +11,31 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from ecoprocure.domain.accounts import Role
-from ecoprocure.store.accounts import create_token, create_user
 from ecoprocure.store.db import Database
 from ecoprocure.store.models import AuditEntry, CertificateEvent, Criterion
 from tests.conftest import BACKENDS, database_url
 from tests.store import registry_builders as rb
-from tests.web.conftest import Server, build_registry, serve, web_settings
+from tests.web.conftest import STAFF_PASSWORD, StaffedSite, staffed_site
 
-PASSWORD = "green-labels-for-public-buyers-42"
+PASSWORD = STAFF_PASSWORD
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 
 
-@dataclass
-class Site:
-    server: Server
-    db: Database
-    officer_token: str
-    analyst_token: str
-    admin_token: str
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaffedSite]:
     home = tmp_path_factory.mktemp(f"web-registry-pages-{request.param}")
-    url = database_url(str(request.param), home)
-    build_registry(home, url)
-    db = Database(url)
-    tokens = {}
-    with db.transaction() as session:
-        for name, role in (
-            ("olga", Role.CERTIFICATION_OFFICER),
-            ("ana", Role.PROCUREMENT_ANALYST),
-            ("root", Role.ADMIN),
-        ):
-            create_user(session, name, role, password=PASSWORD, actor="test")
-            tokens[name] = create_token(session, name, "tests", actor="test").secret
-    from ecoprocure.web.app import create_app
-
-    settings = web_settings(home, url, auth_failure_rate_limit="1000/minute")
-    with serve(create_app(settings)) as server:
-        yield Site(server, db, tokens["olga"], tokens["ana"], tokens["root"])
-    db.close()
+    with staffed_site(home, database_url(str(request.param), home)) as found:
+        yield found
 
 
 @pytest.fixture
-def web(site: Site) -> Iterator[httpx.Client]:
+def web(site: StaffedSite) -> Iterator[httpx.Client]:
     with site.server.client() as client:
         yield client
 
@@ -75,7 +47,7 @@ def csrf_of(page: str) -> str:
 
 
 @contextmanager
-def logged_in(site: Site, username: str) -> Iterator[httpx.Client]:
+def logged_in(site: StaffedSite, username: str) -> Iterator[httpx.Client]:
     """A browser-like client logged in through the login form."""
     with site.server.client() as client:
         token = csrf_of(client.get("/login").text)
@@ -226,7 +198,7 @@ def test_certificate_page_in_chinese(web: httpx.Client) -> None:
     assert "联想(北京)有限公司" in page.text and "产品型号" in page.text and "有效" in page.text
 
 
-def test_certificate_products_are_paged_by_fifty(site: Site, web: httpx.Client) -> None:
+def test_certificate_products_are_paged_by_fifty(site: StaffedSite, web: httpx.Client) -> None:
     page = web.get(f"/certificates/{rb.STATIONERY}")
     assert "3 product models are covered by this certificate." in text_of(page.text)
     assert 'id="page-next"' not in page.text
@@ -252,7 +224,7 @@ def test_certificate_page_errors(web: httpx.Client, path: str, status: int) -> N
 # --- lifecycle form -------------------------------------------------------------------------------
 
 
-def test_officer_suspends_from_the_page_and_the_public_sees_it(site: Site) -> None:
+def test_officer_suspends_from_the_page_and_the_public_sees_it(site: StaffedSite) -> None:
     audit_before, events_before = counts(site.db)
     with logged_in(site, "olga") as officer:
         page = officer.get(f"/certificates/{rb.PAINT}")
@@ -290,7 +262,7 @@ def test_officer_suspends_from_the_page_and_the_public_sees_it(site: Site) -> No
         assert public.get("/api/v1/verify", params={"certificate": rb.PAINT}).json()["status"] == "suspended"
 
 
-def test_admin_reinstates_and_renews(site: Site) -> None:
+def test_admin_reinstates_and_renews(site: StaffedSite) -> None:
     with logged_in(site, "root") as admin:
         token = csrf_of(admin.get(f"/certificates/{rb.AIR_CONDITIONER}").text)
         later = (rb.FUTURE + dt.timedelta(days=365)).isoformat()
@@ -314,7 +286,7 @@ def test_admin_reinstates_and_renews(site: Site) -> None:
     ],
 )
 def test_refused_actions_are_shown_and_write_nothing(
-    site: Site, form: dict[str, str], status: int, message: str
+    site: StaffedSite, form: dict[str, str], status: int, message: str
 ) -> None:
     before = counts(site.db)
     with logged_in(site, "olga") as officer:
@@ -328,7 +300,7 @@ def test_refused_actions_are_shown_and_write_nothing(
         assert public.get("/api/v1/verify", params={"certificate": rb.STATIONERY}).json()["status"] == "valid"
 
 
-def test_actions_need_csrf_and_the_officer_role(site: Site) -> None:
+def test_actions_need_csrf_and_the_officer_role(site: StaffedSite) -> None:
     before = counts(site.db)
     form = {"action": "suspend", "reason": "x"}
     with site.server.client() as public:
@@ -422,13 +394,13 @@ def error_code(response: httpx.Response, status: int) -> str:
     return code
 
 
-def test_withdraw_needs_an_officer_token(site: Site, web: httpx.Client) -> None:
+def test_withdraw_needs_an_officer(site: StaffedSite, web: httpx.Client) -> None:
     before = counts(site.db)
     path = WITHDRAW.format("CEL", "HJ 2537-2014")
     body = {"reason": "replaced"}
     assert error_code(web.post(path, json=body), 401) == "unauthorized"
     assert error_code(web.post(path, json=body, headers=bearer("eco_nope_nope")), 401) == "unauthorized"
-    assert error_code(web.post(path, json=body, headers=bearer(site.analyst_token)), 403) == "forbidden"
+    assert error_code(web.post(path, json=body, headers=bearer(site.analyst)), 403) == "forbidden"
     assert counts(site.db) == before and withdrawn_on(site.db, "HJ 2537-2014") is None
 
 
@@ -445,21 +417,21 @@ def test_withdraw_needs_an_officer_token(site: Site, web: httpx.Client) -> None:
     ],
 )
 def test_withdraw_refusals(
-    site: Site, web: httpx.Client, path: str, body: dict[str, Any], status: int
+    site: StaffedSite, web: httpx.Client, path: str, body: dict[str, Any], status: int
 ) -> None:
     before = counts(site.db)
-    answer = web.post(path, json=body, headers=bearer(site.officer_token))
+    answer = web.post(path, json=body, headers=bearer(site.officer))
     assert answer.status_code == status, answer.text
     assert counts(site.db) == before
 
 
-def test_officer_withdraws_a_criterion_once(site: Site, web: httpx.Client) -> None:
+def test_officer_withdraws_a_criterion_once(site: StaffedSite, web: httpx.Client) -> None:
     audit_before, events_before = counts(site.db)
     day = rb.TODAY.isoformat()
     answer = web.post(
         WITHDRAW.format("CEL", "HJ%20572-2010"),
         json={"reason": "replaced by a newer standard", "effective_on": day},
-        headers=bearer(site.officer_token),
+        headers=bearer(site.officer),
     )
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -478,11 +450,11 @@ def test_officer_withdraws_a_criterion_once(site: Site, web: httpx.Client) -> No
     assert entry is not None and (entry.actor, entry.action) == ("olga", "criterion.withdraw")
     assert entry.target == "criterion:CEL:HJ 572-2010"
     assert entry.details is not None and entry.details["certificates_ended"] == [rb.STATIONERY]
-    assert entry.details["token"] == site.officer_token.split("_")[1]
+    assert entry.details["token"] == site.officer.split("_")[1]
     status = web.get("/api/v1/verify", params={"certificate": rb.STATIONERY}).json()["status"]
     assert status == "withdrawn" or status != "valid"
     again = web.post(
-        WITHDRAW.format("CEL", "HJ 572-2010"), json={"reason": "again"}, headers=bearer(site.admin_token)
+        WITHDRAW.format("CEL", "HJ 572-2010"), json={"reason": "again"}, headers=bearer(site.admin)
     )
     assert error_code(again, 409) == "conflict"
     assert counts(site.db) == (audit_before + 1, events_before + 1)
