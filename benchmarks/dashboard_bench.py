@@ -12,10 +12,10 @@ Then ``ecoprocure serve`` runs in a child process (one worker) and one client as
 at a time:
 
 1. ``GET /dashboard`` once, the cache cold (the warm-up at start switched off): the pipeline runs;
-2. ``GET /dashboard`` ``--requests`` times, warm; the same for ``/dashboard?lang=zh``; six
-   filtered views (region, category, level, combinations, a buyers CSV), each its first request
-   then 30 more; the first request of every other region (with a level); a CSV download and
-   ``/healthz``;
+2. ``GET /dashboard`` ``--requests`` times, warm; the same for ``/dashboard?lang=zh``; five or
+   six filtered views (region, category, combinations with a year and a level, a buyers CSV), each
+   its first request then 30 more; the first request of every region (with a category); a CSV
+   download and ``/healthz``;
 3. a second server with the warm-up on: the first ``/dashboard`` once the warm-up has had the cold
    run's time (the first visitor's page).
 
@@ -146,22 +146,20 @@ def options(page: bytes, select: str) -> list[str]:
 
 
 def views(page: bytes) -> list[tuple[str, str]]:
-    """Filtered views nobody asked for before (each its first request after the cold one)."""
-    region, category, level = (first_option(page, name) for name in ("region", "category", "level"))
-    years = options(page, "year")
-    asked = {
+    """Filtered views nobody asked for before (each its first request after the cold one); the
+    buyer level only where the data records one (the generator's releases have none)."""
+    region, category = first_option(page, "region"), first_option(page, "category")
+    levels, years = options(page, "level"), options(page, "year")
+    year = years[min(1, len(years) - 1)]  # the year before the latest
+    asked: dict[str, dict[str, str]] = {
         "region": {"region": region},
         "category": {"category": category},
-        "level": {"level": level},
         "region_category": {"region": region, "category": category},
-        "year_level_category_zh": {
-            "year": years[min(1, len(years) - 1)],
-            "level": level,
-            "category": category,
-            "lang": "zh",
-        },
-        "region_level_csv": {"region": region, "level": level},
+        "year_category_zh": {"year": year, "category": category, "lang": "zh"},
+        "year_region_csv": {"year": year, "region": region},
     }
+    if levels:
+        asked["level_category"] = {"level": levels[0], "category": category}
     return [
         (
             name,
@@ -173,10 +171,10 @@ def views(page: bytes) -> list[tuple[str, str]]:
 
 
 def region_views(page: bytes) -> list[str]:
-    """Every region with the second level offered: a user clicking through the regions."""
-    level = options(page, "level")[1]
+    """Every region with the second category offered: a user clicking through the regions."""
+    category = options(page, "category")[1]
     return [
-        "/dashboard?" + urllib.parse.urlencode({"region": region, "level": level})
+        "/dashboard?" + urllib.parse.urlencode({"region": region, "category": category})
         for region in options(page, "region")
     ]
 
