@@ -81,6 +81,7 @@ def test_charts_are_plotly_figures_with_translated_titles(client: httpx.Client) 
     assert set(specs) == {"years", "categories", "regions", "buyers", "benefits"}
     assert specs["years"]["layout"]["title"]["text"] == "按年份的绿色份额"
     assert specs["years"]["data"][0]["type"] == "scatter"
+    assert specs["benefits"]["layout"]["yaxis"]["type"] == "log"  # CO2 would hide the pollutants
     assert all(
         trace["type"] == "bar"
         for name in ("categories", "regions", "buyers")
@@ -258,6 +259,8 @@ def test_csv_download_has_the_tables_numbers(client: httpx.Client) -> None:
         assert float(got["eligible_spend"]) == pytest.approx(want["eligible_spend"], rel=1e-9)
     _response, benefits = _csv(client, "benefits")
     assert benefits and {"impact", "measure", "unit", "low", "central", "high"} <= set(benefits[0])
+    units = {r["unit"] for r in benefits}
+    assert "kg" in units and not any("**" in unit for unit in units)  # m³, not pint's m**3
 
 
 def test_xlsx_download_holds_numbers_as_numbers(client: httpx.Client) -> None:

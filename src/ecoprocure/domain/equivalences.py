@@ -193,7 +193,7 @@ def _equivalence_arithmetic(
     percent = parse_unit(constant.result_unit) == parse_unit("percent")
     conversion = "" if factor == 1 or percent else f" × {factor:.6g} (unit conversion)"
     return (
-        f"{format_number(amount)} {_unit_text(shown)} {impact_symbol(impact)} ÷ {format_number(value)} "
+        f"{format_number(amount)} {unit_text(shown)} {impact_symbol(impact)} ÷ {format_number(value)} "
         f"{constant.unit_label}{conversion} = {format_number(result)} {constant.result_label}"
     )
 
@@ -209,7 +209,7 @@ def _numerator_unit(unit: str, impact: Impact) -> str:
     return impact.canonical_unit
 
 
-def _unit_text(unit: str) -> str:
+def unit_text(unit: str) -> str:
     """A unit as people write it: ``t``, ``kg``, ``kWh``, ``m³``."""
     text = f"{parse_unit(unit):~}"
     return text.replace(" ** 3", "³").replace(" ** 2", "²").replace("**3", "³").replace("**2", "²")
@@ -358,7 +358,7 @@ def _money_arithmetic(
     """``1,719,000 t CO2 × 40 CNY/t = 68,760,000 CNY``, or ``… ÷ 0.95 kg per pollution equivalent × 1.2 CNY``
     when the price is per a quantity other than one unit."""
     per: pint.Quantity[Decimal] = unit_registry().Quantity(price.per)
-    per_unit = _unit_text(str(per.units))
+    per_unit = unit_text(str(per.units))
     quantity = clean(total.central.to(per.units).magnitude)
     value = price.bounds()[1]
     head = f"{format_number(quantity)} {per_unit} {impact_symbol(impact)}"

@@ -28,6 +28,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ecoprocure import i18n
 from ecoprocure.domain import rollup
+from ecoprocure.domain.equivalences import unit_text
 from ecoprocure.i18n import N_, gettext
 from ecoprocure.pipeline.indicators import DIMENSIONS
 from ecoprocure.store.registry_listing import list_categories
@@ -263,8 +264,9 @@ def build(services: Services, filters: Filters, refuse: Callable[..., PageError]
         buyers,
         [r["buyer_name"] or r["buyer_id"] or gettext("not recorded") for r in buyers],
     )
+    year_benefits = rollup.benefits(data.benefits, _columns(by_year), same_year)
     benefit_rows = sorted(
-        rollup.benefits(data.benefits, _columns(by_year), same_year),
+        ({**r, "unit": unit_text(r["unit"])} for r in year_benefits),  # m**3 → m³
         key=lambda r: (r["measure"] != "reduction", r["impact"]),
     )
     tables["benefits"] = Table(
@@ -394,6 +396,8 @@ def charts(board: Dashboard) -> dict[str, str]:
             gettext("Reductions of CO2 and pollutants (central, low–high)"),
             gettext("Impact"),
             gettext("Reduction (kg)"),
+            # CO2 is thousands of times the pollutants: on a linear axis only its bar would show.
+            yaxis={"type": "log"},
         ),
     )
     return {name: _safe_json(figure.to_json()) for name, figure in out.items()}
