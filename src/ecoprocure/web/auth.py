@@ -30,7 +30,7 @@ _bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _client(request: Request) -> str:
+def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -45,7 +45,7 @@ def _too_many(wait: int, client: str, spec: str) -> ApiError:
 
 def current_principal(request: Request, services: ServicesDep, credentials: Credentials) -> Principal:
     """The caller behind the bearer token, or the 401/429 error body."""
-    client, limit = _client(request), services.auth_failures
+    client, limit = client_address(request), services.auth_failures
     wait = limit.blocked(client)
     if wait is not None:
         raise _too_many(wait, client, limit.spec)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ecoprocure.domain.accounts import AccountError
 from ecoprocure.i18n import gettext
 from ecoprocure.store import web_sessions
+from ecoprocure.web.auth import client_address
 from ecoprocure.web.pages.templating import render
 from ecoprocure.web.pages.visitor import (
     SESSION_COOKIE,
@@ -36,10 +37,6 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> HTMLResponse:
     return render(request, "login.html", next=_safe_next(next), username="", error=None)
@@ -55,7 +52,7 @@ def login(
 ) -> Response:
     check_csrf(request, csrf_token)
     services: Services = request.app.state.services
-    limit, client = services.auth_failures, _client(request)
+    limit, client = services.auth_failures, client_address(request)
     if limit.blocked(client) is not None:
         raise PageError(429, gettext("Too many failed logins from your address. Wait a few minutes."))
     try:
