@@ -118,6 +118,8 @@ def test_demo_in_the_runner(cli_home: Path) -> None:
     assert "Green share by year" in result.stdout
     assert "Benefits of the certified purchases" in result.stdout
     assert "certified purchases earned a" in result.stdout
+    assert "m³" in result.stdout and "m**3" not in result.stdout  # units as people write them
+    assert "ecoprocure serve" in result.stdout and "ecoprocure report annual --year" in result.stdout
     assert "ha of forest for one year" in result.stdout and "CNY/t =" in result.stdout  # equivalents, money
     again = run("demo")
     assert again.exit_code == 0, again.stderr

@@ -9,6 +9,7 @@ from rich.table import Table
 from ecoprocure.cli.context import console, database, handles_errors, settings
 from ecoprocure.cli.registry_commands import print_report
 from ecoprocure.demo.workspace import DemoResult, build_demo_workspace
+from ecoprocure.domain.equivalences import unit_text
 
 
 @handles_errors
@@ -24,6 +25,8 @@ def demo() -> None:
     _show(result)
     console.rule("what to try next")
     number = result.valid_number
+    years = [row["year"] for row in (result.indicators.rows if result.indicators else []) if row["year"]]
+    report_year = max(years, default=dt.date.today().year - 1)
     console.print(
         f"  ecoprocure verify {number}\n"
         f"  ecoprocure verify --brand '{result.sample_brand}' --model '{result.sample_model}' --json\n"
@@ -33,7 +36,9 @@ def demo() -> None:
         f"  ecoprocure certificate history {result.suspended_number}\n"
         f"  ecoprocure indicators --by year,region,category --format table\n"
         f"  ecoprocure impact --by year,category --monte-carlo 1000\n"
-        f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)"
+        f"  ecoprocure registry import FILE.csv   (templates: docs/import-templates.md)\n"
+        f"  ecoprocure report annual --year {report_year} --lang zh --format pdf --output report.pdf\n"
+        f"  ecoprocure serve   (then http://127.0.0.1:8000/ : verification, catalogue, dashboard; en/zh)"
     )
 
 
@@ -120,7 +125,9 @@ def _show_benefits(result: DemoResult) -> None:
     )
     for row in benefits.rows:
         if row["measure"] == "reduction":
-            table.add_row(row["impact"], row["unit"], *(f"{row[k]:,.3g}" for k in ("low", "central", "high")))
+            table.add_row(
+                row["impact"], unit_text(row["unit"]), *(f"{row[k]:,.3g}" for k in ("low", "central", "high"))
+            )
     console.print(table)
     told = result.benefit_summary
     for row in told["equivalents"]:

@@ -21,6 +21,7 @@ from ecoprocure.cli.context import (
 )
 from ecoprocure.domain.benefit_summary import compare_years, summary
 from ecoprocure.domain.benefits import PERIODS
+from ecoprocure.domain.equivalences import unit_text
 from ecoprocure.domain.factors import DEFAULT_FACTOR_SET, find_factor_set
 from ecoprocure.ingest.procurement_files import items_dir
 from ecoprocure.pipeline.engine import ENGINES
@@ -131,7 +132,7 @@ def _summary(told: dict[str, Any], table: list[dict[str, Any]]) -> None:
             yoy.add_row(
                 row["type"],
                 row["impact"],
-                row["unit"],
+                unit_text(row["unit"]),
                 *(_number(None if row[k] is None else float(row[k])) for k in (year_a, year_b)),
                 row["change_pct"] or "–",
             )
