@@ -25,6 +25,7 @@ from ecoprocure.domain.accounts import (
     token_id_of,
 )
 from ecoprocure.errors import NotFound
+from ecoprocure.store.db import as_utc
 from ecoprocure.store.models import ApiToken, AuditEntry, User
 from ecoprocure.store.registry_listing import Listing
 
@@ -173,7 +174,7 @@ def authenticate_token(session: Session, token: str) -> Principal | None:
         return None
     now = _now()
     last = row.last_used_at
-    if last is None or now - (last if last.tzinfo else last.replace(tzinfo=dt.UTC)) > _TOUCH_EVERY:
+    if last is None or now - as_utc(last) > _TOUCH_EVERY:
         # At most once a minute: on SQLite this write would fail at once (no busy wait for a
         # read transaction turning into a write) while a long import holds the write lock.
         row.last_used_at = now
@@ -204,9 +205,7 @@ def list_audit(
         [
             {
                 "id": e.id,
-                "recorded_at": e.recorded_at
-                if e.recorded_at.tzinfo
-                else e.recorded_at.replace(tzinfo=dt.UTC),
+                "recorded_at": as_utc(e.recorded_at),
                 "actor": e.actor,
                 "action": e.action,
                 "target": e.target,

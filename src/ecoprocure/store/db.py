@@ -7,10 +7,12 @@ brought to the newest Alembic revision when a database is opened for writing.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import overload
 
 from alembic import command
 from alembic.config import Config
@@ -124,3 +126,13 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@overload
+def as_utc(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def as_utc(moment: None) -> None: ...
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC time: every time is written in UTC, but SQLite gives it back
+    without its zone (PostgreSQL keeps it)."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment

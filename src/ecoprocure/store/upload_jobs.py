@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ecoprocure.errors import NotFound
 from ecoprocure.store.accounts import _now, record
+from ecoprocure.store.db import as_utc
 from ecoprocure.store.models import UploadJob
 
 KINDS = ("procurement", "registry")
@@ -58,10 +59,6 @@ class Job:
         }
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
-
-
 def _job(row: UploadJob) -> Job:
     return Job(
         row.id,
@@ -73,9 +70,9 @@ def _job(row: UploadJob) -> Job:
         row.progress,
         row.message,
         row.created_by,
-        _aware(row.created_at),  # type: ignore[arg-type]
-        _aware(row.started_at),
-        _aware(row.finished_at),
+        as_utc(row.created_at),
+        as_utc(row.started_at),
+        as_utc(row.finished_at),
         row.report,
     )
 

@@ -24,6 +24,7 @@ from ecoprocure.domain.accounts import (
     token_digest,
 )
 from ecoprocure.store.accounts import _now, get_user, record
+from ecoprocure.store.db import as_utc
 from ecoprocure.store.models import User, WebSession
 
 # How often last_seen_at is written (a page view is not worth a write each time).
@@ -58,10 +59,6 @@ def _logged_in(row: WebSession) -> LoggedIn:
     )
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)  # SQLite drops the zone
-
-
 def login(session: Session, username: str, password: str, *, lifetime: dt.timedelta) -> NewSession:
     user = session.scalars(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.password_hash or not password_matches(user.password_hash, password):
@@ -90,10 +87,10 @@ def resolve(session: Session, cookie: str) -> LoggedIn | None:
     if row is None:
         return None
     now = _now()
-    if _aware(row.expires_at) <= now or not row.user.active:
+    if as_utc(row.expires_at) <= now or not row.user.active:
         session.delete(row)
         return None
-    if now - _aware(row.last_seen_at) > _TOUCH_EVERY:
+    if now - as_utc(row.last_seen_at) > _TOUCH_EVERY:
         row.last_seen_at = now
     return _logged_in(row)
 

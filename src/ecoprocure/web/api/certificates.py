@@ -6,13 +6,13 @@ history shown here is the public part of the audit log (who acted is not public)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from ecoprocure.errors import NotFound
 from ecoprocure.store.certificates import history
+from ecoprocure.store.db import as_utc
 from ecoprocure.store.registry_listing import (
     CERTIFICATE_SORTS,
     PRODUCT_SORTS,
@@ -98,11 +98,6 @@ def certificate_products(
     return cached_json(request, page(request, listing, limit, offset, certificate=number), FRESH)
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """Events are recorded in UTC; SQLite gives the time back without its zone."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-
-
 @router.get("/certificates/{number}/history", response_model=HistoryOut, summary="A certificate's history")
 def certificate_history(request: Request, services: ServicesDep, number: Number) -> Response:
     with services.db.sessions() as session:
@@ -115,7 +110,7 @@ def certificate_history(request: Request, services: ServicesDep, number: Number)
                     "from_status": e.from_status,
                     "to_status": e.to_status,
                     "effective_on": e.effective_on,
-                    "recorded_at": _utc(e.recorded_at),
+                    "recorded_at": as_utc(e.recorded_at),
                     "reason": e.reason,
                     "details": e.details,
                 }

@@ -10,10 +10,8 @@ from fastapi.responses import HTMLResponse
 
 from ecoprocure import i18n
 from ecoprocure.i18n import N_
-from ecoprocure.web.pages.templating import render, request_locale
+from ecoprocure.web.pages.templating import NOT_PAGES, render, request_locale
 from ecoprocure.web.pages.visitor import PageError
-
-API_PREFIXES = ("/api/", "/healthz", "/openapi.json", "/docs", "/redoc", "/static/")
 
 TITLES = {
     400: N_("The request cannot be used"),
@@ -35,8 +33,7 @@ GENERIC = {
 
 
 def is_page(request: Request) -> bool:
-    path = request.url.path
-    return not path.startswith(API_PREFIXES) and path != "/docs"
+    return not request.url.path.startswith(NOT_PAGES)
 
 
 def page_error(request: Request, status: int, message: str | None, *, login: bool = False) -> HTMLResponse:

@@ -23,6 +23,8 @@ from ecoprocure.web.pages.roles import ROLE_NAMES
 TEMPLATES_DIR = Path(__file__).parents[1] / "templates"
 STATIC_DIR = Path(__file__).parents[1] / "static"
 LANG_COOKIE = "ecoprocure_lang"
+# Paths that are not pages: the API, its documents, liveness, static files (JSON errors, no language).
+NOT_PAGES = ("/api/", "/healthz", "/openapi.json", "/docs", "/redoc", "/static/")
 _YEAR = 365 * 24 * 3600
 
 
@@ -96,7 +98,7 @@ class LocaleMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(("/api/", "/healthz", "/static/")):
+        if scope["type"] != "http" or scope["path"].startswith(NOT_PAGES):
             await self.app(scope, receive, send)
             return
         with i18n.use_locale(request_locale(Request(scope))):
