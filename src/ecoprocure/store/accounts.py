@@ -29,8 +29,9 @@ from ecoprocure.store.db import as_utc
 from ecoprocure.store.models import ApiToken, AuditEntry, User
 from ecoprocure.store.registry_listing import Listing
 
-# How often an API token's last_used_at is written (a request is not worth a write each time).
-_TOUCH_EVERY = dt.timedelta(minutes=1)
+# How often a token's last_used_at or a session's last_seen_at is written (a request is not worth
+# a write each time).
+TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
 def _now() -> dt.datetime:
@@ -174,7 +175,7 @@ def authenticate_token(session: Session, token: str) -> Principal | None:
         return None
     now = _now()
     last = row.last_used_at
-    if last is None or now - as_utc(last) > _TOUCH_EVERY:
+    if last is None or now - as_utc(last) > TOUCH_EVERY:
         # At most once a minute: on SQLite this write would fail at once (no busy wait for a
         # read transaction turning into a write) while a long import holds the write lock.
         row.last_used_at = now

@@ -23,12 +23,9 @@ from ecoprocure.domain.accounts import (
     password_matches,
     token_digest,
 )
-from ecoprocure.store.accounts import _now, get_user, record
+from ecoprocure.store.accounts import TOUCH_EVERY, _now, get_user, record
 from ecoprocure.store.db import as_utc
 from ecoprocure.store.models import User, WebSession
-
-# How often last_seen_at is written (a page view is not worth a write each time).
-_TOUCH_EVERY = dt.timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,7 @@ def resolve(session: Session, cookie: str) -> LoggedIn | None:
     if as_utc(row.expires_at) <= now or not row.user.active:
         session.delete(row)
         return None
-    if now - as_utc(row.last_seen_at) > _TOUCH_EVERY:
+    if now - as_utc(row.last_seen_at) > TOUCH_EVERY:
         row.last_seen_at = now
     return _logged_in(row)
 
